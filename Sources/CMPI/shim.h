@@ -1,0 +1,27 @@
+#ifndef RINGMASTER_CMPI_SHIM_H
+#define RINGMASTER_CMPI_SHIM_H
+
+// Open MPI exposes its predefined handles as macros that expand to addresses of
+// global structs; Swift cannot import such macros, so each one is re-exported
+// here through a static inline function. Nothing but Sources/Collectives/MPI.swift
+// calls into this module.
+#include <mpi.h>
+
+static inline MPI_Comm cmpi_comm_world(void) { return MPI_COMM_WORLD; }
+static inline MPI_Comm cmpi_comm_null(void) { return MPI_COMM_NULL; }
+static inline MPI_Datatype cmpi_float(void) { return MPI_FLOAT; }
+static inline MPI_Datatype cmpi_double(void) { return MPI_DOUBLE; }
+static inline MPI_Datatype cmpi_byte(void) { return MPI_BYTE; }
+static inline MPI_Datatype cmpi_int64(void) { return MPI_INT64_T; }
+static inline MPI_Op cmpi_op_sum(void) { return MPI_SUM; }
+static inline MPI_Op cmpi_op_max(void) { return MPI_MAX; }
+static inline MPI_Op cmpi_op_min(void) { return MPI_MIN; }
+static inline void *cmpi_in_place(void) { return MPI_IN_PLACE; }
+static inline MPI_Errhandler cmpi_errors_return(void) { return MPI_ERRORS_RETURN; }
+static inline int cmpi_success(void) { return MPI_SUCCESS; }
+static inline int cmpi_max_error_string(void) { return MPI_MAX_ERROR_STRING; }
+static inline int cmpi_max_processor_name(void) { return MPI_MAX_PROCESSOR_NAME; }
+static inline int cmpi_thread_serialized(void) { return MPI_THREAD_SERIALIZED; }
+static inline int cmpi_undefined(void) { return MPI_UNDEFINED; }
+
+#endif

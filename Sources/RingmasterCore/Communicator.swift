@@ -1,0 +1,66 @@
+/// How the elements contributed by every rank are combined by `allreduce`.
+public enum ReduceOperation: String, Sendable, Codable, CaseIterable {
+    /// Element-wise sum over ranks.
+    case sum
+    /// Element-wise sum divided by the communicator size.
+    case average
+    /// Element-wise maximum over ranks.
+    case max
+    /// Element-wise minimum over ranks.
+    case min
+}
+
+/// A group of ranks that run collective operations together.
+///
+/// Contract: every rank of the group must call the same collectives in the same
+/// order with buffers of the same element count; a collective returns on a rank
+/// once that rank's part is complete. Implementations are not re-entrant: one
+/// thread per rank drives a communicator at a time (the trainer's thread). Errors
+/// are thrown as ``CommunicatorError``; a rank that cannot continue calls
+/// ``abort(message:code:)`` so that no other rank waits forever.
+public protocol Communicator: AnyObject, Sendable {
+    /// This process's rank in the group, in `0..<size`.
+    var rank: Int { get }
+    /// Number of ranks in the group.
+    var size: Int { get }
+    /// The host this rank runs on, for messages.
+    var hostName: String { get }
+
+    /// Combines `buffer` across ranks in place; every rank ends with the result.
+    func allreduce(_ buffer: UnsafeMutableBufferPointer<Float>, op: ReduceOperation) throws
+    /// Combines `buffer` across ranks in place; every rank ends with the result.
+    func allreduce(_ buffer: UnsafeMutableBufferPointer<Double>, op: ReduceOperation) throws
+    /// Copies `root`'s bytes into `buffer` on every other rank.
+    func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws
+    /// Returns once every rank has entered the barrier.
+    func barrier() throws
+    /// Gathers `send` from every rank into `receive`, rank `r`'s bytes at offset
+    /// `r * send.count`; `receive.count` must be `send.count * size`.
+    func allgather(_ send: UnsafeRawBufferPointer, into receive: UnsafeMutableRawBufferPointer) throws
+    /// Splits the group: ranks passing the same `color` form a new communicator,
+    /// ordered by `key` (ties by old rank). Collective over this communicator.
+    func split(color: Int, key: Int) throws -> any Communicator
+    /// Ends every rank of the job after writing `message` to standard error.
+    func abort(message: String, code: Int32) -> Never
+}
+
+/// An error raised by a collective operation.
+public struct CommunicatorError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The failed call, e.g. `MPI_Allreduce`.
+    public var operation: String
+    /// The rank that saw the failure.
+    public var rank: Int
+    /// The library's error code, or -1 for argument errors detected before calling it.
+    public var code: Int32
+    /// Human-readable reason (`MPI_Error_string` for MPI).
+    public var reason: String
+
+    public init(operation: String, rank: Int, code: Int32, reason: String) {
+        self.operation = operation
+        self.rank = rank
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "\(operation) failed on rank \(rank): \(reason)" }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// The outcome of a child process started by ``ProcessRunner``.
+public struct ProcessResult: Sendable {
+    /// Exit status, or -1 when the process was killed for running past its timeout.
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    /// Whether the timeout fired.
+    public var timedOut: Bool
+    /// Wall-clock seconds the process ran.
+    public var seconds: Double
+}
+
+/// Starts the project's executables (optionally under `mpirun`) from tests, with a
+/// hard timeout so that a hanging job fails its test instead of the suite.
+public enum ProcessRunner {
+    /// The folder holding the built products (`ringmaster`, the test bundle, …).
+    public static var productsDirectory: URL {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        var dir = exe.deletingLastPathComponent()
+        // Under `swift test` the bundle is `…/debug/RingmasterPackageTests.xctest`.
+        if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
+        return dir
+    }
+
+    /// Path of a built executable product such as `ringmaster`.
+    public static func executable(_ name: String) -> String {
+        productsDirectory.appendingPathComponent(name).path
+    }
+
+    /// The package root, found from this source file's location.
+    public static var packageRoot: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }
+
+    /// Environment for child processes: the caller's, plus what Open MPI needs as root
+    /// and single-threaded BLAS so that oversubscribed ranks do not fight over cores.
+    public static func environment(_ extra: [String: String] = [:]) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment
+        env["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
+        env["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        env["OMPI_MCA_rmaps_base_oversubscribe"] = "1"
+        env["OPENBLAS_NUM_THREADS"] = "1"
+        for (key, value) in extra { env[key] = value }
+        return env
+    }
+
+    /// Runs `arguments[0]` with the rest as its arguments, killing the whole process
+    /// group after `timeout` seconds.
+    @discardableResult
+    public static func run(
+        _ arguments: [String], environment extra: [String: String] = [:],
+        directory: URL? = nil, timeout: Double = 120, stdin: String? = nil
+    ) throws -> ProcessResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // `setsid` puts the child in its own group so a timeout can kill mpirun and its ranks.
+        process.arguments = ["setsid", "--wait"] + arguments
+        process.environment = environment(extra)
+        if let directory { process.currentDirectoryURL = directory }
+        let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("rm-out-\(UUID().uuidString)")
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("rm-err-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        let out = try FileHandle(forWritingTo: outURL)
+        let err = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        let start = Date()
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while process.isRunning {
+            if Date() > deadline {
+                timedOut = true
+                kill(-process.processIdentifier, SIGKILL)
+                kill(process.processIdentifier, SIGKILL)
+                break
+            }
+            usleep(20_000)
+        }
+        process.waitUntilExit()
+        try? out.close()
+        try? err.close()
+        let stdout = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        return ProcessResult(
+            status: timedOut ? -1 : process.terminationStatus, stdout: stdout, stderr: stderr,
+            timedOut: timedOut, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Runs `arguments` under `mpirun -np ranks` (oversubscribed, TCP/shared memory on this host).
+    @discardableResult
+    public static func mpirun(
+        ranks: Int, _ arguments: [String], environment extra: [String: String] = [:],
+        directory: URL? = nil, timeout: Double = 180
+    ) throws -> ProcessResult {
+        try run(
+            ["mpirun", "--oversubscribe", "--bind-to", "none", "-np", "\(ranks)"] + arguments,
+            environment: extra, directory: directory, timeout: timeout)
+    }
+
+    /// A new empty temporary directory.
+    public static func temporaryDirectory(_ prefix: String = "ringmaster-test") throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
