@@ -39,8 +39,9 @@ let package = Package(
         .target(
             name: "Training",
             dependencies: [
-                "RingmasterCore", "Tensors", "Collectives", "Datasets", "Learning",
+                "RingmasterCore", "Tensors", "Datasets", "Learning",
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .target(
             name: "MetadataSQLite",

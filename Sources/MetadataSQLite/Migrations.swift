@@ -1,0 +1,74 @@
+import GRDB
+
+/// Schema migrations of the embedded store. Each migration is a named, shipped step:
+/// never edit one after release; add a new one instead. They use raw SQL only, never
+/// application types, so that old migrations keep meaning what they meant.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-runs-metrics-artifacts") { db in
+            try db.execute(sql: """
+                CREATE TABLE experiments (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE,
+                    created REAL NOT NULL
+                );
+                CREATE TABLE runs (
+                    id TEXT PRIMARY KEY,
+                    experiment_id INTEGER NOT NULL REFERENCES experiments(id),
+                    name TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    start_time REAL NOT NULL,
+                    end_time REAL,
+                    failure_reason TEXT
+                );
+                CREATE INDEX runs_by_experiment ON runs(experiment_id, start_time);
+                CREATE TABLE run_params (
+                    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (run_id, key)
+                ) WITHOUT ROWID;
+                CREATE TABLE run_tags (
+                    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (run_id, key)
+                ) WITHOUT ROWID;
+                CREATE TABLE run_environment (
+                    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (run_id, key)
+                ) WITHOUT ROWID;
+                CREATE TABLE metrics (
+                    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    step INTEGER NOT NULL,
+                    value REAL,
+                    timestamp REAL NOT NULL
+                );
+                CREATE INDEX metrics_by_run_key_step ON metrics(run_id, key, step);
+                CREATE TABLE latest_metrics (
+                    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    key TEXT NOT NULL,
+                    step INTEGER NOT NULL,
+                    value REAL,
+                    timestamp REAL NOT NULL,
+                    PRIMARY KEY (run_id, key)
+                ) WITHOUT ROWID;
+                CREATE TABLE artifacts (
+                    run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    created REAL NOT NULL,
+                    PRIMARY KEY (run_id, name)
+                );
+                CREATE INDEX artifacts_by_sha ON artifacts(sha256);
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,241 @@
+import Foundation
+import GRDB
+import RingmasterCore
+
+/// The embedded metadata store: SQLite in WAL mode at `DIR/store.sqlite`, artifacts
+/// content-addressed under `DIR/artifacts/`.
+///
+/// `DatabasePool` serializes writers and lets readers proceed during writes, so the
+/// store may be shared between the trainer's thread and its background metric writer.
+public final class SQLiteStore: MetadataStore {
+    public let directory: URL
+    private let pool: DatabasePool
+    private let files: ContentAddressedFiles
+
+    public var location: String { directory.path }
+
+    /// Opens (creating if needed) the store in `directory` and applies pending migrations.
+    public init(directory: URL) throws {
+        self.directory = directory
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(30)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
+            pool = try DatabasePool(
+                path: directory.appendingPathComponent("store.sqlite").path, configuration: configuration)
+            try Migrations.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError.unavailable("\(directory.path): \(error.message ?? "\(error)")")
+        } catch {
+            throw StoreError.unavailable("\(directory.path): \(error.localizedDescription)")
+        }
+        files = ContentAddressedFiles(root: directory.appendingPathComponent("artifacts"))
+    }
+
+    // MARK: Writing
+
+    public func createRun(
+        experiment: String, name: String, params: [String: String], tags: [String: String],
+        environment: [String: String]
+    ) throws -> RunRecord {
+        let id = Self.newRunID()
+        let now = Date()
+        try pool.write { db in
+            var experimentRow = try ExperimentRow.filter(ExperimentRow.Columns.name == experiment).fetchOne(db)
+            if experimentRow == nil {
+                var row = ExperimentRow(id: nil, name: experiment, created: now.timeIntervalSince1970)
+                try row.insert(db)
+                experimentRow = row
+            }
+            try RunRow(
+                id: id, experimentID: experimentRow!.id!, name: name, status: RunStatus.running.rawValue,
+                startTime: now.timeIntervalSince1970, endTime: nil, failureReason: nil
+            ).insert(db)
+            try Self.insert(params, into: "run_params", run: id, db: db)
+            try Self.insert(tags, into: "run_tags", run: id, db: db)
+            try Self.insert(environment, into: "run_environment", run: id, db: db)
+        }
+        return RunRecord(
+            id: id, experiment: experiment, name: name, status: .running, startTime: now,
+            params: params, tags: tags, environment: environment)
+    }
+
+    public func logParams(run: String, _ params: [String: String]) throws {
+        try pool.write { db in
+            try Self.requireRun(run, db: db)
+            for (key, value) in params.sorted(by: { $0.key < $1.key }) {
+                if let old = try String.fetchOne(
+                    db, sql: "SELECT value FROM run_params WHERE run_id = ? AND key = ?", arguments: [run, key])
+                {
+                    guard old == value else {
+                        throw StoreError.parameterChanged(run: run, key: key, old: old, new: value)
+                    }
+                    continue
+                }
+                try db.execute(
+                    sql: "INSERT INTO run_params (run_id, key, value) VALUES (?, ?, ?)", arguments: [run, key, value])
+            }
+        }
+    }
+
+    public func setTags(run: String, _ tags: [String: String]) throws {
+        try pool.write { db in
+            try Self.requireRun(run, db: db)
+            for (key, value) in tags {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO run_tags (run_id, key, value) VALUES (?, ?, ?)",
+                    arguments: [run, key, value])
+            }
+        }
+    }
+
+    public func logMetrics(run: String, _ points: [MetricPoint]) throws {
+        if points.isEmpty { return }
+        try pool.write { db in
+            try Self.requireRun(run, db: db)
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO metrics (run_id, key, step, value, timestamp) VALUES (?, ?, ?, ?, ?)")
+            let latest = try db.cachedStatement(sql: """
+                INSERT INTO latest_metrics (run_id, key, step, value, timestamp) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (run_id, key) DO UPDATE SET step = excluded.step, value = excluded.value,
+                    timestamp = excluded.timestamp
+                WHERE excluded.step >= latest_metrics.step
+                """)
+            for point in points {
+                let row = MetricRow(runID: run, point: point)
+                let arguments: StatementArguments = [run, row.key, row.step, row.value, row.timestamp]
+                try insert.execute(arguments: arguments)
+                try latest.execute(arguments: arguments)
+            }
+        }
+    }
+
+    public func endRun(_ run: String, status: RunStatus, reason: String?) throws {
+        try pool.write { db in
+            try Self.requireRun(run, db: db)
+            try db.execute(
+                sql: "UPDATE runs SET status = ?, end_time = ?, failure_reason = ? WHERE id = ?",
+                arguments: [status.rawValue, Date().timeIntervalSince1970, reason, run])
+        }
+    }
+
+    public func storeArtifact(run: String, name: String, kind: String, contents: Data) throws -> ArtifactRecord {
+        let digest = try files.put(contents)
+        let row = ArtifactRow(
+            runID: run, name: name, kind: kind, sha256: digest, size: contents.count,
+            created: Date().timeIntervalSince1970)
+        try pool.write { db in
+            try Self.requireRun(run, db: db)
+            try row.insert(db, onConflict: .replace)
+        }
+        return row.record
+    }
+
+    // MARK: Reading
+
+    public func run(_ idOrPrefix: String) throws -> RunRecord {
+        try pool.read { db in
+            let id = try Self.resolve(idOrPrefix, db: db)
+            return try Self.record(id: id, db: db)
+        }
+    }
+
+    public func runs(experiment: String?, limit: Int?) throws -> [RunRecord] {
+        try pool.read { db in
+            var sql = "SELECT runs.id FROM runs JOIN experiments ON experiments.id = runs.experiment_id"
+            var arguments: StatementArguments = []
+            if let experiment {
+                sql += " WHERE experiments.name = ?"
+                arguments += [experiment]
+            }
+            sql += " ORDER BY runs.start_time DESC, runs.rowid DESC"
+            if let limit { sql += " LIMIT \(max(0, limit))" }
+            return try String.fetchAll(db, sql: sql, arguments: arguments).map { try Self.record(id: $0, db: db) }
+        }
+    }
+
+    public func metricHistory(run: String, key: String) throws -> [MetricPoint] {
+        try pool.read { db in
+            let id = try Self.resolve(run, db: db)
+            return try MetricRow.filter(MetricRow.Columns.runID == id && MetricRow.Columns.key == key)
+                .order(MetricRow.Columns.step, Column.rowID).fetchAll(db).map(\.point)
+        }
+    }
+
+    public func latestMetrics(run: String) throws -> [String: MetricPoint] {
+        try pool.read { db in
+            let id = try Self.resolve(run, db: db)
+            let rows = try MetricRow.fetchAll(
+                db, sql: "SELECT run_id, key, step, value, timestamp FROM latest_metrics WHERE run_id = ?",
+                arguments: [id])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0.key, $0.point) })
+        }
+    }
+
+    public func artifacts(run: String) throws -> [ArtifactRecord] {
+        try pool.read { db in
+            let id = try Self.resolve(run, db: db)
+            return try ArtifactRow.filter(ArtifactRow.Columns.runID == id).order(ArtifactRow.Columns.name)
+                .fetchAll(db).map(\.record)
+        }
+    }
+
+    public func artifactContents(_ artifact: ArtifactRecord) throws -> Data {
+        try files.get(artifact.sha256, name: artifact.name)
+    }
+
+    // MARK: Helpers
+
+    static func newRunID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    private static func insert(_ values: [String: String], into table: String, run: String, db: Database) throws {
+        for (key, value) in values {
+            try db.execute(
+                sql: "INSERT INTO \(table) (run_id, key, value) VALUES (?, ?, ?)", arguments: [run, key, value])
+        }
+    }
+
+    private static func requireRun(_ id: String, db: Database) throws {
+        guard try RunRow.exists(db, key: id) else { throw StoreError.unknownRun(id) }
+    }
+
+    private static func resolve(_ idOrPrefix: String, db: Database) throws -> String {
+        if try RunRow.exists(db, key: idOrPrefix) { return idOrPrefix }
+        let prefix = idOrPrefix.lowercased()
+        guard prefix.count >= 4, prefix.allSatisfy(\.isHexDigit) else { throw StoreError.unknownRun(idOrPrefix) }
+        let matches = try String.fetchAll(
+            db, sql: "SELECT id FROM runs WHERE id >= ? AND id < ? LIMIT 2", arguments: [prefix, prefix + "g"])
+        switch matches.count {
+        case 0: throw StoreError.unknownRun(idOrPrefix)
+        case 1: return matches[0]
+        default:
+            let count = try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM runs WHERE id >= ? AND id < ?", arguments: [prefix, prefix + "g"]) ?? 2
+            throw StoreError.ambiguousRun(idOrPrefix, matches: count)
+        }
+    }
+
+    private static func keyValues(_ table: String, run: String, db: Database) throws -> [String: String] {
+        let rows = try RunKeyValueRow.fetchAll(
+            db, sql: "SELECT run_id, key, value FROM \(table) WHERE run_id = ?", arguments: [run])
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0.key, $0.value) })
+    }
+
+    private static func record(id: String, db: Database) throws -> RunRecord {
+        guard let row = try RunRow.fetchOne(db, key: id) else { throw StoreError.unknownRun(id) }
+        let experiment = try String.fetchOne(
+            db, sql: "SELECT name FROM experiments WHERE id = ?", arguments: [row.experimentID]) ?? ""
+        return RunRecord(
+            id: row.id, experiment: experiment, name: row.name, status: RunStatus(rawValue: row.status) ?? .failed,
+            startTime: Date(timeIntervalSince1970: row.startTime),
+            endTime: row.endTime.map(Date.init(timeIntervalSince1970:)),
+            params: try keyValues("run_params", run: id, db: db), tags: try keyValues("run_tags", run: id, db: db),
+            environment: try keyValues("run_environment", run: id, db: db), failureReason: row.failureReason)
+    }
+}

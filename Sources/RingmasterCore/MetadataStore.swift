@@ -1,0 +1,153 @@
+import Foundation
+
+/// Lifecycle state of a run.
+public enum RunStatus: String, Codable, Sendable, CaseIterable {
+    case running, finished, failed, killed
+}
+
+/// A run as recorded in the store.
+public struct RunRecord: Codable, Sendable, Equatable {
+    /// 32 lowercase hex digits; any unique prefix of at least 4 resolves it.
+    public var id: String
+    public var experiment: String
+    public var name: String
+    public var status: RunStatus
+    public var startTime: Date
+    public var endTime: Date?
+    /// Hyperparameters and settings; immutable once set.
+    public var params: [String: String]
+    public var tags: [String: String]
+    /// Captured environment: host, MPI world size, BLAS library, git commit, command line.
+    public var environment: [String: String]
+    /// The reason a failed run failed.
+    public var failureReason: String?
+
+    public init(
+        id: String, experiment: String, name: String, status: RunStatus, startTime: Date,
+        endTime: Date? = nil, params: [String: String] = [:], tags: [String: String] = [:],
+        environment: [String: String] = [:], failureReason: String? = nil
+    ) {
+        self.id = id
+        self.experiment = experiment
+        self.name = name
+        self.status = status
+        self.startTime = startTime
+        self.endTime = endTime
+        self.params = params
+        self.tags = tags
+        self.environment = environment
+        self.failureReason = failureReason
+    }
+}
+
+/// One point of a metric series. `value` may be NaN or infinite and is kept as such.
+public struct MetricPoint: Codable, Sendable, Equatable {
+    public var key: String
+    public var step: Int
+    public var value: Double
+    public var timestamp: Date
+
+    public init(key: String, step: Int, value: Double, timestamp: Date = Date()) {
+        self.key = key
+        self.step = step
+        self.value = value
+        self.timestamp = timestamp
+    }
+
+    public static func == (a: MetricPoint, b: MetricPoint) -> Bool {
+        a.key == b.key && a.step == b.step && a.timestamp == b.timestamp
+            && (a.value == b.value || (a.value.isNaN && b.value.isNaN))
+    }
+}
+
+/// A file attached to a run, stored once by content (sha256).
+public struct ArtifactRecord: Codable, Sendable, Equatable {
+    public var runID: String
+    /// Name within the run, e.g. `model.rmm`.
+    public var name: String
+    /// What the file is: `model`, `checkpoint`, `timeline`, …
+    public var kind: String
+    /// Lowercase hex sha256 of the contents.
+    public var sha256: String
+    public var size: Int
+    public var created: Date
+
+    public init(runID: String, name: String, kind: String, sha256: String, size: Int, created: Date) {
+        self.runID = runID
+        self.name = name
+        self.kind = kind
+        self.sha256 = sha256
+        self.size = size
+        self.created = created
+    }
+}
+
+/// The metadata store: runs, params, metrics and artifacts.
+///
+/// Contract: only one process writes to a store at a time for a given run (the
+/// rank-0 process of a job); methods may be called from any thread and are
+/// serialized by the implementation. Every method throws ``StoreError`` for
+/// problems the caller can act on (unknown run, changed parameter, corrupt artifact)
+/// and passes through I/O errors from the backend.
+public protocol MetadataStore: AnyObject, Sendable {
+    /// Where the store lives, for messages (a path or a redacted URL).
+    var location: String { get }
+
+    /// Creates a run in `experiment` (created if new) with status `running`.
+    func createRun(
+        experiment: String, name: String, params: [String: String], tags: [String: String],
+        environment: [String: String]
+    ) throws -> RunRecord
+    /// Adds parameters; a key that is already set with a different value is an error.
+    func logParams(run: String, _ params: [String: String]) throws
+    /// Sets or replaces tags.
+    func setTags(run: String, _ tags: [String: String]) throws
+    /// Appends metric points in one transaction.
+    func logMetrics(run: String, _ points: [MetricPoint]) throws
+    /// Marks a run finished, failed or killed, with the failure reason if any.
+    func endRun(_ run: String, status: RunStatus, reason: String?) throws
+    /// Stores `contents` by sha256 (never overwriting existing content) and links it to the run.
+    func storeArtifact(run: String, name: String, kind: String, contents: Data) throws -> ArtifactRecord
+
+    /// The run with this id or unique id prefix.
+    func run(_ idOrPrefix: String) throws -> RunRecord
+    /// Runs, newest first, optionally in one experiment.
+    func runs(experiment: String?, limit: Int?) throws -> [RunRecord]
+    /// The whole series of one metric, by step.
+    func metricHistory(run: String, key: String) throws -> [MetricPoint]
+    /// The last point of every metric of a run.
+    func latestMetrics(run: String) throws -> [String: MetricPoint]
+    /// The artifacts of a run.
+    func artifacts(run: String) throws -> [ArtifactRecord]
+    /// The contents of an artifact, verified against its sha256.
+    func artifactContents(_ artifact: ArtifactRecord) throws -> Data
+}
+
+/// A problem with a store request that the caller can act on.
+public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// No run has this id or prefix.
+    case unknownRun(String)
+    /// A prefix matches several runs; give more digits.
+    case ambiguousRun(String, matches: Int)
+    /// A parameter was already recorded with another value; parameters are immutable.
+    case parameterChanged(run: String, key: String, old: String, new: String)
+    /// Stored artifact bytes no longer match their sha256.
+    case corruptArtifact(name: String, expected: String, actual: String)
+    /// The run already ended; it cannot be written to.
+    case runEnded(String)
+    /// The store location cannot be opened.
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .unknownRun(let id): return "no run matches '\(id)'"
+        case .ambiguousRun(let id, let matches): return "run id prefix '\(id)' matches \(matches) runs; give more digits"
+        case .parameterChanged(let run, let key, let old, let new):
+            return "parameter '\(key)' of run \(run) is already '\(old)' and cannot change to '\(new)'"
+        case .corruptArtifact(let name, let expected, let actual):
+            return "artifact '\(name)' is corrupt: sha256 \(actual), expected \(expected)"
+        case .runEnded(let id): return "run \(id) has already ended"
+        case .unavailable(let reason): return "metadata store unavailable: \(reason)"
+        }
+    }
+}

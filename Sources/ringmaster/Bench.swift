@@ -1,0 +1,76 @@
+import ArgumentParser
+import Collectives
+import Foundation
+import RingmasterCore
+import Tensors
+import Training
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks; each prints one JSON object per line.",
+        subcommands: [TrainBench.self, AllreduceBench.self, GEMMBench.self])
+
+    struct TrainBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "train", abstract: "Training-step throughput of an MLP on synthetic data.")
+        @Option var features = 784
+        @Option(help: "Hidden widths, comma separated.") var hidden = "512,512"
+        @Option var classes = 10
+        @Option(help: "Rows per rank per step.") var batch = 128
+        @Option var steps = 200
+
+        func run() throws {
+            try World.run { comm in
+                var bench = TrainingBenchmark()
+                bench.features = features
+                bench.hidden = try hidden.split(separator: ",").map {
+                    guard let width = Int($0.trimmingCharacters(in: .whitespaces)), width > 0 else {
+                        throw CLIError(message: "--hidden: '\($0)' is not a positive integer")
+                    }
+                    return width
+                }
+                bench.classes = classes
+                bench.batch = batch
+                bench.steps = steps
+                bench.blasThreads = BLAS.threadCount
+                let result = try bench.run(communicator: comm)
+                if comm.isRoot { print(try JSONOutput.line(result)) }
+            }
+        }
+    }
+
+    struct AllreduceBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "allreduce", abstract: "Our allreduce beside raw MPI_Allreduce on the same buffers.")
+        @Option(help: "Element counts (floats), comma separated.") var elements = "1024,65536,1048576,4194304"
+        @Option var iterations = 50
+
+        func run() throws {
+            try World.run { comm in
+                let counts = elements.split(separator: ",").compactMap { Int($0) }
+                for result in try AllreduceBenchmark.run(communicator: comm, elementCounts: counts, iterations: iterations)
+                where comm.isRoot {
+                    print(try JSONOutput.line(result))
+                }
+            }
+        }
+    }
+
+    struct GEMMBench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gemm", abstract: "Our GEMM path beside raw cblas_sgemm on the same buffers.")
+        @Option(help: "Shapes as MxNxK, comma separated.") var shapes = "128x512x784,128x512x512,512x512x512"
+        @Option var iterations = 50
+
+        func run() throws {
+            for shape in shapes.split(separator: ",") {
+                let dims = shape.split(separator: "x").compactMap { Int($0) }
+                guard dims.count == 3, dims.allSatisfy({ $0 > 0 }) else {
+                    throw CLIError(message: "--shapes: '\(shape)' is not MxNxK")
+                }
+                let result = GEMMBenchmark.run(m: dims[0], n: dims[1], k: dims[2], iterations: iterations)
+                print(try JSONOutput.line(result))
+            }
+        }
+    }
+}

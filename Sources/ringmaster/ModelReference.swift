@@ -1,0 +1,26 @@
+import Foundation
+import Learning
+import MetadataSQLite
+import RingmasterCore
+
+/// Resolves what the user named as a model: a model file path, or a run id (or unique
+/// prefix) whose `model.rmm` artifact is read from the store and verified.
+enum ModelReference {
+    static func load(_ reference: String, store location: String?) throws -> ModelFile {
+        if FileManager.default.fileExists(atPath: reference) {
+            return try ModelFile.read(from: URL(fileURLWithPath: reference))
+        }
+        let store = try World.openStore(location)
+        let run: RunRecord
+        do {
+            run = try store.run(reference)
+        } catch StoreError.unknownRun {
+            throw CLIError(message: "\(reference): no such model file, and no run with this id in \(store.location)")
+        }
+        guard let artifact = try store.artifacts(run: run.id).first(where: { $0.kind == "model" }) else {
+            throw CLIError(message: "run \(run.id) has no model artifact (status: \(run.status.rawValue))")
+        }
+        let bytes = try store.artifactContents(artifact)
+        return try ModelFile.decode(bytes, source: "run \(run.id.prefix(8)) \(artifact.name)")
+    }
+}

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import RingmasterCore
+import Training
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a model data-parallel on every rank of the job and record the run.")
+
+    @Argument(help: "Training configuration (YAML).")
+    var config: String
+
+    @Flag(help: "Continue from the newest checkpoint of this configuration and rank count.")
+    var resume = false
+
+    @Option(help: "Store directory (default ./.ringmaster, or $RINGMASTER_STORE).")
+    var store: String?
+
+    @Option(name: .customLong("set"), help: "Override a configuration key: section.key=value (repeatable).")
+    var overrides: [String] = []
+
+    @Option(help: "Write a Chrome trace of every rank's forward, backward, allreduce and optimizer spans.")
+    var timeline: String?
+
+    @Flag(help: "Print the result as one JSON object on the last line of standard output.")
+    var json = false
+
+    @Flag(help: "No progress line or summary.")
+    var quiet = false
+
+    func run() throws {
+        try World.run { comm in
+            let configuration = try comm.agreeing { try ConfigurationLoader.load(path: config, overrides: overrides) }
+            let store = try comm.agreeing { comm.isRoot ? try World.openStore(self.store) : nil }
+            var options = TrainingOptions(workDirectory: World.workDirectory(self.store))
+            options.resume = resume
+            options.timelinePath = timeline
+            options.showProgress = !quiet && !json
+            options.environment = MPIFacts.environment(comm)
+            let result = try Trainer(configuration: configuration, communicator: comm, store: store, options: options).run()
+            guard comm.isRoot else { return }
+            if json {
+                print(try JSONOutput.line(result))
+            } else if !quiet {
+                print(RunSummary.text(result, store: store))
+            }
+        }
+    }
+}

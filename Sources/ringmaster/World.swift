@@ -1,0 +1,56 @@
+import Collectives
+import Foundation
+import MetadataSQLite
+import RingmasterCore
+
+/// Runs a command body on every rank of the job and turns failures into one line and
+/// a non-zero exit on every rank, without leaving any rank waiting in a collective.
+///
+/// Failures that all ranks agreed on (``RankFailure``) are printed once, by the rank that
+/// failed, and every rank exits cleanly. Any other error means the ranks may be out of
+/// step, so the failing rank aborts the whole job with a message naming itself.
+enum World {
+    static func run(_ body: (any Communicator) throws -> Void) throws {
+        let comm: any Communicator
+        do {
+            comm = try Collectives.makeWorld()
+        } catch {
+            throw CLIError(message: "cannot start MPI: \(error)")
+        }
+        do {
+            try body(comm)
+            Collectives.shutdown()
+        } catch let failure as RankFailure {
+            if failure.isLocal { CLIError.report(prefix(comm, failure.rank) + failure.message) }
+            Collectives.shutdown()
+            Foundation.exit(1)
+        } catch let error as CLIError where comm.size == 1 {
+            Collectives.shutdown()
+            throw error
+        } catch {
+            if comm.size == 1 {
+                Collectives.shutdown()
+                throw CLIError(message: "\(error)")
+            }
+            comm.abort(message: "\(error)", code: 1)
+        }
+    }
+
+    static func prefix(_ comm: any Communicator, _ rank: Int) -> String {
+        comm.size > 1 ? "rank \(rank): " : ""
+    }
+
+    /// Opens the store named by `--store` or `RINGMASTER_STORE`, default `./.ringmaster`.
+    static func openStore(_ location: String?) throws -> SQLiteStore {
+        let path = location ?? ProcessInfo.processInfo.environment["RINGMASTER_STORE"] ?? ".ringmaster"
+        if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
+            throw CLIError(message: "--store \(path): the PostgreSQL backend is not available in this build; use a directory")
+        }
+        return try SQLiteStore(directory: URL(fileURLWithPath: path))
+    }
+
+    static func workDirectory(_ location: String?) -> URL {
+        let path = location ?? ProcessInfo.processInfo.environment["RINGMASTER_STORE"] ?? ".ringmaster"
+        return URL(fileURLWithPath: path)
+    }
+}

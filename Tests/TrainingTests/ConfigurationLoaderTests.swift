@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import Training
+
+@Suite struct ConfigurationLoaderTests {
+    let minimal = """
+        data:
+          path: d.csv
+        model:
+          kind: mlp
+          hidden: [32, 16]
+        """
+
+    @Test func defaultsAndValues() throws {
+        let config = try ConfigurationLoader.parse(yaml: minimal, file: "c.yaml")
+        #expect(config.data.path == "d.csv")
+        #expect(config.model.hidden == [32, 16])
+        #expect(config.training.batchSize == 32)
+        #expect(config.optimizer.kind == .adam)
+    }
+
+    @Test func overridesApplyBeforeValidation() throws {
+        let config = try ConfigurationLoader.parse(
+            yaml: minimal, file: "c.yaml",
+            overrides: ["model.hidden=[8]", "training.epochs=3", "optimizer.kind=sgd", "training.early_stopping=2"])
+        #expect(config.model.hidden == [8])
+        #expect(config.training.epochs == 3)
+        #expect(config.optimizer.kind == .sgd)
+        #expect(config.training.earlyStoppingPatience == 2)
+    }
+
+    @Test(arguments: [
+        ("model:\n  hiden: [3]\ndata:\n  path: d.csv\n", "model.hiden", "c.yaml:2"),
+        ("dta:\n  path: d.csv\n", "dta", "c.yaml:1"),
+        ("data:\n  path: d.csv\ntraining:\n  epochs: many\n", "training.epochs", "c.yaml:4"),
+        ("data:\n  path: d.csv\nmodel:\n  kind: forest\n", "model.kind", "c.yaml:4"),
+        ("data:\n  path: d.csv\n  validation_fraction: 1.5\n", "data.validation_fraction", "c.yaml"),
+        ("model:\n  kind: mlp\n", "data.path", "c.yaml"),
+    ])
+    func errorsNameTheKeyAndLine(yaml: String, key: String, place: String) {
+        do {
+            _ = try ConfigurationLoader.parse(yaml: yaml, file: "c.yaml")
+            Issue.record("accepted invalid configuration for \(key)")
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains(key), "\(message)")
+            #expect(message.hasPrefix(place), "\(message)")
+        }
+    }
+
+    @Test func badOverrideIsRejected() {
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader.parse(yaml: minimal, file: "c.yaml", overrides: ["training.batch_size"])
+        }
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader.parse(yaml: minimal, file: "c.yaml", overrides: ["training.batch_size=0"])
+        }
+    }
+}
