@@ -6,6 +6,9 @@ import Foundation
 /// It walks the file's bytes once, records each field as a byte range and parses numbers in
 /// place, so a 100 MB file costs no per-field allocation. Line numbers in errors are those
 /// where the faulty record starts, counting the header as line 1.
+private let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n")
+private let carriageReturn = UInt8(ascii: "\r")
+
 struct CSVParser {
     /// A field's bytes are `bytes[start..<end]`, quotes removed; doubled quotes still doubled.
     private struct Field {
@@ -117,7 +120,8 @@ struct CSVParser {
     }
 
     private func missing(_ column: String, _ line: Int) -> DatasetError {
-        DatasetError(.missingValue, path: path, line: line, column: column, message: "empty value; fill or drop the row")
+        DatasetError(
+            .missingValue, path: path, line: line, column: column, message: "empty value; fill or drop the row")
     }
 
     /// Splits the next record into `fields` and returns the line it starts on, or nil at the end.
@@ -126,27 +130,23 @@ struct CSVParser {
         let startLine = line
         fields.removeAll(keepingCapacity: true)
         while true {
-            if bytes[position] == UInt8(ascii: "\"") {
+            if bytes[position] == quote {
                 try readQuotedField(startLine: startLine)
             } else {
                 let start = position
-                while position < bytes.count, bytes[position] != UInt8(ascii: ","), bytes[position] != UInt8(ascii: "\n") {
-                    position += 1
-                }
-                var end = position
-                if end > start, bytes[end - 1] == UInt8(ascii: "\r"), position == bytes.count || bytes[position] == UInt8(ascii: "\n") {
-                    end -= 1
-                }
-                fields.append(Field(start: start, end: end, hasDoubledQuote: false))
+                while position < bytes.count, bytes[position] != comma, bytes[position] != newline { position += 1 }
+                // The `\r` of a CRLF line end is not part of the last field.
+                let crlf = position > start && bytes[position - 1] == carriageReturn && atRecordEnd
+                fields.append(Field(start: start, end: crlf ? position - 1 : position, hasDoubledQuote: false))
             }
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ",") else { break }
+            guard position < bytes.count, bytes[position] == comma else { break }
             position += 1
             if position == bytes.count {
                 fields.append(Field(start: position, end: position, hasDoubledQuote: false))
                 break
             }
         }
-        if position < bytes.count, bytes[position] == UInt8(ascii: "\n") {
+        if position < bytes.count {  // at the record's line break
             position += 1
             line += 1
         }
@@ -164,34 +164,34 @@ struct CSVParser {
                     .malformedRow, path: path, line: startLine,
                     message: "quoted field is never closed; check for a stray '\"'")
             }
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "\"") {
-                if position + 1 < bytes.count, bytes[position + 1] == UInt8(ascii: "\"") {
-                    doubled = true
-                    position += 2
-                    continue
-                }
-                break
+            if bytes[position] == quote {
+                guard position + 1 < bytes.count, bytes[position + 1] == quote else { break }
+                doubled = true
+                position += 2
+                continue
             }
-            if byte == UInt8(ascii: "\n") { line += 1 }
+            if bytes[position] == newline { line += 1 }
             position += 1
         }
         fields.append(Field(start: start, end: position, hasDoubledQuote: doubled))
         position += 1
-        if position < bytes.count, bytes[position] == UInt8(ascii: "\r") { position += 1 }
-        guard position == bytes.count || bytes[position] == UInt8(ascii: ",") || bytes[position] == UInt8(ascii: "\n") else {
+        if position < bytes.count, bytes[position] == carriageReturn { position += 1 }
+        guard atRecordEnd || bytes[position] == comma else {
             throw DatasetError(
                 .malformedRow, path: path, line: startLine,
                 message: "unexpected text after a closing quote; a quote inside a quoted field is written \"\"")
         }
     }
 
+    /// Whether `position` is at a line break or the end of the file.
+    private var atRecordEnd: Bool { position == bytes.count || bytes[position] == newline }
+
     /// Whether the record just read is an empty line.
     private var isBlankRecord: Bool { fields.count == 1 && fields[0].start == fields[0].end }
 
     /// Whether only line breaks remain, which trailing empty lines are allowed to be.
     private func restIsBlank() -> Bool {
-        bytes[position...].allSatisfy { $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
+        bytes[position...].allSatisfy { $0 == newline || $0 == carriageReturn }
     }
 
     private func text(_ field: Field) -> String {

@@ -35,7 +35,7 @@ enum IDXReader {
         guard pixels.dimensions.count >= 2 else {
             throw DatasetError(
                 .invalidHeader, path: imagesPath,
-                message: "has 1 dimension, an images file has at least 2 (items × values); are images and labels swapped?")
+                message: "has 1 dimension, images have at least 2 (items × values); are images and labels swapped?")
         }
         let targets = try parse(labels, path: labelsPath)
         guard targets.dimensions.count == 1 else {

@@ -86,7 +86,7 @@ private func numbered(_ rows: Int) -> Dataset {
             labels: [Float](repeating: 0, count: rows), fingerprint: "f")
         let standardized = data.standardized(with: FeatureScaling.fit(data))
         for j in 0..<2 {
-            let column = stride(from: j, to: standardized.features.count, by: 2).map { Double(standardized.features[$0]) }
+            let column = stride(from: j, to: rows * 2, by: 2).map { Double(standardized.features[$0]) }
             let mean = column.reduce(0, +) / Double(rows)
             let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(rows)
             #expect(abs(mean) < 1e-3 && abs(variance - 1) < 1e-3, "feature \(j): mean \(mean), variance \(variance)")
