@@ -1,14 +1,14 @@
 import Foundation
 
+private let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n")
+private let carriageReturn = UInt8(ascii: "\r")
+
 /// Reads a CSV file (RFC 4180: a header row, `,` separators, `"`-quoted fields that may hold
 /// commas, doubled quotes and line breaks, LF or CRLF line ends) into a ``Dataset``.
 ///
 /// It walks the file's bytes once, records each field as a byte range and parses numbers in
 /// place, so a 100 MB file costs no per-field allocation. Line numbers in errors are those
 /// where the faulty record starts, counting the header as line 1.
-private let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), newline = UInt8(ascii: "\n")
-private let carriageReturn = UInt8(ascii: "\r")
-
 struct CSVParser {
     /// A field's bytes are `bytes[start..<end]`, quotes removed; doubled quotes still doubled.
     private struct Field {
