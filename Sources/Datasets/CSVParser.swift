@@ -35,24 +35,34 @@ struct CSVParser {
 
     /// Reads the whole file. Labels are tried as numbers first; if one is not a number, the
     /// file is read again taking every label as a class name (classes sorted, labels indices).
-    static func read(path: String, bytes: UnsafeBufferPointer<UInt8>, label: String?, fingerprint: String) throws
-        -> Dataset
-    {
+    /// With `labelRequired` false, a file without the label column reads as unlabelled
+    /// (every label 0, `labelName` empty), as prediction inputs are.
+    static func read(
+        path: String, bytes: UnsafeBufferPointer<UInt8>, label: String?, labelRequired: Bool = true,
+        fingerprint: String
+    ) throws -> Dataset {
         do {
             var parser = CSVParser(path: path, bytes: bytes)
-            return try parser.read(label: label, textLabels: false, fingerprint: fingerprint)
+            return try parser.read(label: label, labelRequired: labelRequired, textLabels: false, fingerprint: fingerprint)
         } catch is TextLabelFound {
             var parser = CSVParser(path: path, bytes: bytes)
-            return try parser.read(label: label, textLabels: true, fingerprint: fingerprint)
+            return try parser.read(label: label, labelRequired: labelRequired, textLabels: true, fingerprint: fingerprint)
         }
     }
 
-    private mutating func read(label: String?, textLabels: Bool, fingerprint: String) throws -> Dataset {
+    private mutating func read(label: String?, labelRequired: Bool, textLabels: Bool, fingerprint: String) throws
+        -> Dataset
+    {
         guard try nextRecord() != nil, !isBlankRecord else {
             throw DatasetError(.emptyFile, path: path, message: "no header row; a CSV dataset starts with column names")
         }
         let header = fields.map(text)
-        let labelIndex = try labelColumn(in: header, named: label)
+        let labelIndex: Int
+        do {
+            labelIndex = try labelColumn(in: header, named: label)
+        } catch let error as DatasetError where !labelRequired && error.code == .missingLabelColumn {
+            labelIndex = -1
+        }
         var features: [Float] = []
         var labels: [Float] = []
         var classIDs: [String: Int] = [:]
@@ -101,6 +111,11 @@ struct CSVParser {
             classNames = sorted
         }
         var featureNames = header
+        if labelIndex < 0 {
+            return Dataset(
+                source: path, featureNames: featureNames, labelName: "", features: features,
+                labels: [Float](repeating: 0, count: features.count / max(header.count, 1)), fingerprint: fingerprint)
+        }
         featureNames.remove(at: labelIndex)
         return Dataset(
             source: path, featureNames: featureNames, labelName: header[labelIndex], features: features,

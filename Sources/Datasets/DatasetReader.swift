@@ -45,6 +45,20 @@ public enum DatasetReader {
         path: String, format: DatasetFormat? = nil, label: String? = nil, labelsPath: String? = nil,
         featureCount: Int? = nil
     ) throws -> Dataset {
+        try read(path: path, format: format, label: label, labelRequired: true, labelsPath: labelsPath,
+                 featureCount: featureCount)
+    }
+
+    /// Reads inputs for prediction: like ``read(path:format:label:labelsPath:featureCount:)``,
+    /// but a CSV file without the `label` column is accepted and read as unlabelled.
+    public static func readFeatures(path: String, label: String?, featureCount: Int? = nil) throws -> Dataset {
+        try read(path: path, format: nil, label: label, labelRequired: false, labelsPath: nil, featureCount: featureCount)
+    }
+
+    private static func read(
+        path: String, format: DatasetFormat?, label: String?, labelRequired: Bool, labelsPath: String?,
+        featureCount: Int?
+    ) throws -> Dataset {
         guard let format = format ?? DatasetFormat.detect(path: path) else {
             throw DatasetError(
                 .unknownFormat, path: path,
@@ -63,7 +77,8 @@ public enum DatasetReader {
             let data = try load(path)
             dataset = try data.withUnsafeBytes { raw in
                 try CSVParser.read(
-                    path: path, bytes: raw.bindMemory(to: UInt8.self), label: label, fingerprint: sha256(data))
+                    path: path, bytes: raw.bindMemory(to: UInt8.self), label: label, labelRequired: labelRequired,
+                    fingerprint: sha256(data))
             }
         case .libsvm:
             let data = try load(path)

@@ -56,7 +56,7 @@ struct Predict: ParsableCommand {
 
     func run() throws {
         let file = try ModelReference.load(model, store: store)
-        let dataset = try DatasetReader.readFeatures(path: data, excluding: file.labelName)
+        let dataset = try DatasetReader.readFeatures(path: data, label: file.labelName.isEmpty ? nil : file.labelName)
         let predictions = try ModelScoring(model: file).predict(dataset)
         var out = ""
         if json {
