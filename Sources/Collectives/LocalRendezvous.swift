@@ -30,7 +30,8 @@ final class LocalRendezvous: @unchecked Sendable {
     private let condition = NSCondition()
     private var generation = 0
     private var arrivals: [(signature: Signature, payload: Any)?]
-    private var outcome: Result<Any, Failure> = .failure(Failure(reason: "no collective has completed"))
+    /// The last completed collective's outcome.
+    private var outcome: Result<Any, Failure>?
     /// Set once a member gave up waiting; from then on every collective fails, since the
     /// members can no longer be in step.
     private var stall: String?
@@ -72,7 +73,7 @@ final class LocalRendezvous: @unchecked Sendable {
         } else {
             try wait(whileGenerationIs: joined, signature: signature)
         }
-        return try outcome.get() as! Output
+        return try outcome!.get() as! Output
     }
 
     private func wait(whileGenerationIs joined: Int, signature: Signature) throws(Failure) {

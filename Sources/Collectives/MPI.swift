@@ -171,13 +171,19 @@ enum MPI {
 
     private static func check(_ code: Int32, _ operation: String, rank: Int) throws {
         guard code != cmpi_success() else { return }
-        throw CommunicatorError(operation: operation, rank: rank, code: code, reason: errorString(code))
+        throw CommunicatorError.mpi(code: code, operation: operation, rank: rank)
     }
+}
 
-    private static func errorString(_ code: Int32) -> String {
+extension CommunicatorError {
+    /// The error for MPI return code `code` from `operation` on `rank`, with MPI's own text.
+    package static func mpi(code: Int32, operation: String, rank: Int) -> CommunicatorError {
         var text = [CChar](repeating: 0, count: Int(cmpi_max_error_string()) + 1)
         var length: Int32 = 0
-        guard MPI_Error_string(code, &text, &length) == cmpi_success() else { return "MPI error code \(code)" }
-        return String(decoding: text.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let reason =
+            MPI_Error_string(code, &text, &length) == cmpi_success()
+            ? String(decoding: text.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            : "MPI error code \(code)"
+        return CommunicatorError(operation: operation, rank: rank, code: code, reason: reason)
     }
 }

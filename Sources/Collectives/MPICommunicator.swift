@@ -10,7 +10,8 @@ import RingmasterCore
 /// `@unchecked Sendable`: MPI is initialized at `MPI_THREAD_SERIALIZED`, and the
 /// ``Communicator`` contract lets one thread at a time drive a communicator (any thread, one
 /// caller at a time). Every stored property is immutable except ``maxChunkElements``, which
-/// only that caller changes.
+/// only that caller changes. Release a sub-communicator on the thread that drives it, since
+/// `deinit` calls `MPI_Comm_free`.
 public final class MPICommunicator: Communicator, @unchecked Sendable {
     public let rank: Int
     public let size: Int

@@ -43,7 +43,8 @@ public final class MPIEnvironment: Sendable {
                     operation: "MPI_Init_thread", rank: 0, code: -1,
                     reason: "MPI was finalized in this process and cannot be initialized again")
             }
-            try MPI.initializeSerialized()
+            // Initialized but not recorded: a previous attempt failed after MPI_Init_thread.
+            if !MPI.isInitialized { try MPI.initializeSerialized() }
             let environment = MPIEnvironment(world: try MPICommunicator(handle: .world, ownsHandle: false))
             state = environment
             return environment
