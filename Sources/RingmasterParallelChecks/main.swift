@@ -1,7 +1,8 @@
 // Multi-rank checks of the MPI communicator, launched under `mpirun` by CollectivesTests.
 //
-//   ringmaster-parallel-checks                      conformance suite on MPI_COMM_WORLD;
-//                                                   prints "rank R/N: K checks passed"
+//   ringmaster-parallel-checks                      conformance suite on MPI_COMM_WORLD, from a
+//                                                   thread other than the one that initialized
+//                                                   MPI; prints "rank R/N: K checks passed"
 //   ringmaster-parallel-checks --fail-on-rank R     rank R fails while the others wait in an
 //                                                   allreduce; the job must abort, not hang
 //   ringmaster-parallel-checks --describe-error C   prints the CommunicatorError for MPI code C
@@ -69,6 +70,25 @@ func failMidway(on world: MPICommunicator, failingRank: Int) throws {
     }
 }
 
+/// Results a worker thread hands back. `@unchecked Sendable`: written by the worker before it
+/// signals, read by the waiter after, never both at once.
+final class Handoff<T>: @unchecked Sendable {
+    var value: Result<T, any Error>?
+}
+
+/// Runs `body` on a new thread and waits for it: the trainer may drive MPI from a thread
+/// other than the one that initialized it, which is why MPI runs at MPI_THREAD_SERIALIZED.
+func onAnotherThread<T>(_ body: @escaping @Sendable () throws -> T) throws -> T {
+    let handoff = Handoff<T>()
+    let done = DispatchSemaphore(value: 0)
+    Thread {
+        handoff.value = Result { try body() }
+        done.signal()
+    }.start()
+    done.wait()
+    return try handoff.value!.get()
+}
+
 let mode: Mode
 do {
     mode = try parse(Array(CommandLine.arguments.dropFirst()))
@@ -89,7 +109,9 @@ let world = environment.world
 do {
     switch mode {
     case .conformance:
-        let passed = try CommunicatorConformance.run(on: world, chunkLimiter: world.withMaxChunkElements)
+        let passed = try onAnotherThread {
+            try CommunicatorConformance.run(on: world, chunkLimiter: world.withMaxChunkElements)
+        }
         print("rank \(world.rank)/\(world.size): \(passed.count) checks passed")
     case .failOnRank(let rank):
         try failMidway(on: world, failingRank: rank)
