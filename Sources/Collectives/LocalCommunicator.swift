@@ -1,0 +1,146 @@
+import Foundation
+import RingmasterCore
+
+/// An in-process ``Communicator``: one rank for single-process runs, or a group whose members
+/// are driven by threads of one process, for tests.
+///
+/// Results match what MPI gives for the same inputs; reductions combine ranks in rank order,
+/// so they are deterministic however the threads interleave. Calls that break the contract
+/// (members calling different collectives or counts) fail on every member with a
+/// ``CommunicatorError`` instead of hanging or mixing buffers. Errors and abort messages name
+/// the member by its rank in the group ``group(size:stallTimeout:)`` made, as MPI's name the
+/// world rank.
+public final class LocalCommunicator: Communicator, Sendable {
+    public let rank: Int
+    public var size: Int { rendezvous.size }
+    public let hostName: String
+    /// This member's rank in the group it was created in, kept through splits.
+    public let worldRank: Int
+
+    private let rendezvous: LocalRendezvous
+
+    private init(rank: Int, worldRank: Int, rendezvous: LocalRendezvous, hostName: String) {
+        self.rank = rank
+        self.worldRank = worldRank
+        self.rendezvous = rendezvous
+        self.hostName = hostName
+    }
+
+    /// A single rank, for a process that runs alone: every collective returns at once.
+    public convenience init() {
+        self.init(
+            rank: 0, worldRank: 0, rendezvous: LocalRendezvous(size: 1, stallTimeout: nil), hostName: localHostName())
+    }
+
+    /// The `size` members of a new group, indexed by rank; drive each from its own thread.
+    ///
+    /// - Parameter stallTimeout: seconds a member waits in a collective for the others before
+    ///   the group is declared stalled and every member's collectives throw (so a test whose
+    ///   member died fails instead of hanging); nil, the default, waits forever.
+    public static func group(size: Int, stallTimeout: Double? = nil) -> [LocalCommunicator] {
+        let rendezvous = LocalRendezvous(size: size, stallTimeout: stallTimeout)
+        let host = localHostName()
+        return (0..<size).map { LocalCommunicator(rank: $0, worldRank: $0, rendezvous: rendezvous, hostName: host) }
+    }
+
+    public func allreduce(_ buffer: UnsafeMutableBufferPointer<Float>, op: ReduceOperation) throws {
+        try reduce(buffer, op: op)
+    }
+
+    public func allreduce(_ buffer: UnsafeMutableBufferPointer<Double>, op: ReduceOperation) throws {
+        try reduce(buffer, op: op)
+    }
+
+    public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws {
+        guard (0..<size).contains(root) else {
+            throw CommunicatorError.invalidArgument("broadcast", rank: worldRank, "root \(root) is not in 0..<\(size)")
+        }
+        guard size > 1, !buffer.isEmpty else { return }
+        try exchange("broadcast", "\(buffer.count) bytes from root \(root)", buffer) { buffers in
+            for (r, target) in buffers.enumerated() where r != root {
+                target.copyMemory(from: UnsafeRawBufferPointer(buffers[root]))
+            }
+        }
+    }
+
+    public func barrier() throws {
+        guard size > 1 else { return }
+        try exchange("barrier", "", ()) { _ in }
+    }
+
+    public func allgather(_ send: UnsafeRawBufferPointer, into receive: UnsafeMutableRawBufferPointer) throws {
+        let width = send.count
+        guard receive.count == width * size else {
+            throw CommunicatorError.invalidArgument(
+                "allgather", rank: worldRank, "receive holds \(receive.count) bytes, not \(width) × \(size) ranks")
+        }
+        guard width > 0 else { return }
+        try exchange("allgather", "\(width) bytes", (send, receive)) { parts in
+            for (_, target) in parts {
+                for (r, (source, _)) in parts.enumerated() {
+                    UnsafeMutableRawBufferPointer(rebasing: target[(r * width)..<((r + 1) * width)]).copyMemory(from: source)
+                }
+            }
+        }
+    }
+
+    public func split(color: Int, key: Int) throws -> any Communicator {
+        let arguments = try splitArguments(color: color, key: key, rank: worldRank)
+        let timeout = rendezvous.stallTimeout
+        let placements = try exchange("split", "", (color: arguments.color, key: arguments.key)) { requests in
+            var placements = [(rendezvous: LocalRendezvous, rank: Int)?](repeating: nil, count: requests.count)
+            let colors = Dictionary(grouping: requests.indices, by: { requests[$0].color })
+            for members in colors.values {
+                // MPI orders a new group by key, then by old rank.
+                let ordered = members.sorted { (requests[$0].key, $0) < (requests[$1].key, $1) }
+                let group = LocalRendezvous(size: ordered.count, stallTimeout: timeout)
+                for (newRank, oldRank) in ordered.enumerated() { placements[oldRank] = (group, newRank) }
+            }
+            return placements.map { $0! }
+        }
+        let placement = placements[rank]
+        return LocalCommunicator(
+            rank: placement.rank, worldRank: worldRank, rendezvous: placement.rendezvous, hostName: hostName)
+    }
+
+    /// Writes the same one-line message as ``MPICommunicator`` and exits the process, which
+    /// ends every member of the group.
+    public func abort(message: String, code: Int32) -> Never {
+        writeAbortLine(rank: worldRank, host: hostName, message: message)
+        exit(code)
+    }
+
+    // MARK: Helpers
+
+    private func reduce<T: BinaryFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, op: ReduceOperation) throws {
+        // One rank's sum, maximum and minimum are its own values, and its average divides by 1.
+        guard size > 1, !buffer.isEmpty else { return }
+        try exchange("allreduce", "\(T.self) × \(buffer.count), \(op)", buffer) { buffers in
+            let result = UnsafeMutableBufferPointer<T>.allocate(capacity: buffer.count)
+            defer { result.deallocate() }
+            _ = result.initialize(from: buffers[0])
+            for other in buffers.dropFirst() {
+                switch op {
+                case .sum, .average: for i in result.indices { result[i] += other[i] }
+                case .max: for i in result.indices { result[i] = Swift.max(result[i], other[i]) }
+                case .min: for i in result.indices { result[i] = Swift.min(result[i], other[i]) }
+                }
+            }
+            if op == .average { divide(result, by: buffers.count) }
+            for target in buffers { target.baseAddress!.update(from: result.baseAddress!, count: result.count) }
+        }
+    }
+
+    /// Meets the other members for one collective; a failure is thrown on every member, each
+    /// naming itself.
+    private func exchange<Payload, Output>(
+        _ operation: String, _ detail: String, _ payload: Payload, combine: ([Payload]) -> Output
+    ) throws -> Output {
+        do throws(LocalRendezvous.Failure) {
+            return try rendezvous.exchange(
+                rank: rank, signature: .init(operation: operation, detail: detail), payload: payload, combine: combine)
+        } catch {
+            throw CommunicatorError(operation: operation, rank: worldRank, code: -1, reason: error.reason)
+        }
+    }
+}

@@ -1,0 +1,189 @@
+import CMPI
+import Foundation
+import RingmasterCore
+
+/// Every Open MPI call in the project, each a thin wrapper that turns a return code into a
+/// ``CommunicatorError`` carrying `MPI_Error_string`, the call's name and the caller's rank.
+///
+/// Nothing else imports `CMPI`: the rest of the module speaks in ``Comm``, ``Datatype`` and
+/// ``Op``, so the C handle types never leak past this file. Wrappers take `rank` only to name
+/// the failing process in the error; they do not validate arguments (callers do, before every
+/// rank commits to the collective).
+enum MPI {
+    /// A communicator handle.
+    ///
+    /// `@unchecked Sendable`: the handle is an immutable pointer to an Open MPI object; MPI is
+    /// initialized at `MPI_THREAD_SERIALIZED`, and the owner (``MPICommunicator``) lets only
+    /// one thread call through a handle at a time.
+    struct Comm: @unchecked Sendable {
+        fileprivate let raw: MPI_Comm
+
+        /// `MPI_COMM_WORLD`, which MPI owns and which must never be freed.
+        static var world: Comm { Comm(raw: cmpi_comm_world()) }
+    }
+
+    /// The element types the module sends.
+    enum Datatype {
+        case float, double, byte
+
+        /// Bytes per element.
+        var stride: Int {
+            switch self {
+            case .float: MemoryLayout<Float>.stride
+            case .double: MemoryLayout<Double>.stride
+            case .byte: 1
+            }
+        }
+
+        fileprivate var raw: MPI_Datatype {
+            switch self {
+            case .float: cmpi_float()
+            case .double: cmpi_double()
+            case .byte: cmpi_byte()
+            }
+        }
+    }
+
+    /// The reductions MPI performs; averaging is a sum followed by a division, done by the caller.
+    enum Op {
+        case sum, max, min
+
+        fileprivate var raw: MPI_Op {
+            switch self {
+            case .sum: cmpi_op_sum()
+            case .max: cmpi_op_max()
+            case .min: cmpi_op_min()
+            }
+        }
+    }
+
+    /// The largest element count one call accepts: MPI counts are C `int`.
+    static let maxCount = Int(Int32.max)
+
+    // MARK: Environment
+
+    static var isInitialized: Bool {
+        var flag: Int32 = 0
+        MPI_Initialized(&flag)
+        return flag != 0
+    }
+
+    static var isFinalized: Bool {
+        var flag: Int32 = 0
+        MPI_Finalized(&flag)
+        return flag != 0
+    }
+
+    /// Initializes MPI at `MPI_THREAD_SERIALIZED`: the trainer calls MPI from one thread at a
+    /// time, which need not be the main thread, and nothing stronger is needed. `argc`/`argv`
+    /// are passed as NULL, which MPI-2 and later allow; Open MPI reads its settings from the
+    /// environment that `mpirun` sets.
+    static func initializeSerialized() throws {
+        var provided: Int32 = 0
+        try check(MPI_Init_thread(nil, nil, cmpi_thread_serialized(), &provided), "MPI_Init_thread", rank: 0)
+        if provided < cmpi_thread_serialized() {
+            throw CommunicatorError(
+                operation: "MPI_Init_thread", rank: 0, code: -1,
+                reason: "the MPI library provides thread level \(provided), below MPI_THREAD_SERIALIZED;"
+                    + " use an Open MPI build with thread support")
+        }
+    }
+
+    static func finalize(rank: Int) throws {
+        try check(MPI_Finalize(), "MPI_Finalize", rank: rank)
+    }
+
+    /// Seconds on MPI's high-resolution wall clock.
+    static func wallTime() -> Double { MPI_Wtime() }
+
+    static func processorName(rank: Int) throws -> String {
+        var name = [CChar](repeating: 0, count: Int(cmpi_max_processor_name()) + 1)
+        var length: Int32 = 0
+        try check(MPI_Get_processor_name(&name, &length), "MPI_Get_processor_name", rank: rank)
+        return String(decoding: name.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// Ends every process of the job; `MPI_Abort` does not return.
+    static func abortWorld(code: Int32) -> Never {
+        MPI_Abort(cmpi_comm_world(), code)
+        exit(code)
+    }
+
+    // MARK: Communicators
+
+    /// Makes errors on `comm` come back as return codes instead of aborting the job, so that
+    /// they surface as ``CommunicatorError``s.
+    static func returnErrors(on comm: Comm, rank: Int) throws {
+        try check(MPI_Comm_set_errhandler(comm.raw, cmpi_errors_return()), "MPI_Comm_set_errhandler", rank: rank)
+    }
+
+    /// This process's rank in `comm`; a failure reports rank -1, as the rank is what is unknown.
+    static func rank(of comm: Comm) throws -> Int {
+        var value: Int32 = 0
+        try check(MPI_Comm_rank(comm.raw, &value), "MPI_Comm_rank", rank: -1)
+        return Int(value)
+    }
+
+    static func size(of comm: Comm, rank: Int) throws -> Int {
+        var value: Int32 = 0
+        try check(MPI_Comm_size(comm.raw, &value), "MPI_Comm_size", rank: rank)
+        return Int(value)
+    }
+
+    static func split(_ comm: Comm, color: Int32, key: Int32, rank: Int) throws -> Comm {
+        var result: MPI_Comm? = cmpi_comm_null()
+        try check(MPI_Comm_split(comm.raw, color, key, &result), "MPI_Comm_split", rank: rank)
+        return Comm(raw: result!)
+    }
+
+    static func free(_ comm: Comm) {
+        var raw: MPI_Comm? = comm.raw
+        MPI_Comm_free(&raw)
+    }
+
+    // MARK: Collectives
+
+    /// Combines `count` elements at `buffer` across ranks in place (`MPI_IN_PLACE`).
+    static func allreduceInPlace(
+        _ buffer: UnsafeMutableRawPointer, count: Int32, _ type: Datatype, _ op: Op, on comm: Comm, rank: Int
+    ) throws {
+        try check(
+            MPI_Allreduce(cmpi_in_place(), buffer, count, type.raw, op.raw, comm.raw), "MPI_Allreduce", rank: rank)
+    }
+
+    static func broadcast(_ buffer: UnsafeMutableRawPointer, count: Int32, root: Int32, on comm: Comm, rank: Int) throws {
+        try check(MPI_Bcast(buffer, count, cmpi_byte(), root, comm.raw), "MPI_Bcast", rank: rank)
+    }
+
+    static func barrier(on comm: Comm, rank: Int) throws {
+        try check(MPI_Barrier(comm.raw), "MPI_Barrier", rank: rank)
+    }
+
+    /// Gathers `count` bytes from every rank into `receive`, rank by rank.
+    static func allgather(
+        _ send: UnsafeRawPointer, count: Int32, into receive: UnsafeMutableRawPointer, on comm: Comm, rank: Int
+    ) throws {
+        try check(
+            MPI_Allgather(send, count, cmpi_byte(), receive, count, cmpi_byte(), comm.raw), "MPI_Allgather", rank: rank)
+    }
+
+    // MARK: Errors
+
+    private static func check(_ code: Int32, _ operation: String, rank: Int) throws {
+        guard code != cmpi_success() else { return }
+        throw CommunicatorError.mpi(code: code, operation: operation, rank: rank)
+    }
+}
+
+extension CommunicatorError {
+    /// The error for MPI return code `code` from `operation` on `rank`, with MPI's own text.
+    package static func mpi(code: Int32, operation: String, rank: Int) -> CommunicatorError {
+        var text = [CChar](repeating: 0, count: Int(cmpi_max_error_string()) + 1)
+        var length: Int32 = 0
+        let reason =
+            MPI_Error_string(code, &text, &length) == cmpi_success()
+            ? String(decoding: text.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            : "MPI error code \(code)"
+        return CommunicatorError(operation: operation, rank: rank, code: code, reason: reason)
+    }
+}

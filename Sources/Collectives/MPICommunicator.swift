@@ -1,0 +1,153 @@
+import RingmasterCore
+
+/// A ``Communicator`` over an MPI communicator: the one every rank uses under `mpirun`.
+///
+/// Get the world from ``MPIEnvironment/initialize()`` (or ``Collectives/makeWorld()``) and
+/// sub-groups from ``split(color:key:)``. Errors come back as ``CommunicatorError``s naming the
+/// MPI call and this process's rank in `MPI_COMM_WORLD`; after one, the job's collectives may be
+/// out of step, so the caller should ``abort(message:code:)`` rather than carry on.
+///
+/// `@unchecked Sendable`: MPI is initialized at `MPI_THREAD_SERIALIZED`, and the
+/// ``Communicator`` contract lets one thread at a time drive a communicator (any thread, one
+/// caller at a time). Every stored property is immutable except ``maxChunkElements``, which
+/// only that caller changes. Release a sub-communicator on the thread that drives it, since
+/// `deinit` calls `MPI_Comm_free`.
+public final class MPICommunicator: Communicator, @unchecked Sendable {
+    public let rank: Int
+    public let size: Int
+    /// `MPI_Get_processor_name`: the node's name as MPI reports it.
+    public let hostName: String
+    /// This process's rank in `MPI_COMM_WORLD`, which names it in errors and abort messages:
+    /// unlike ``rank``, it identifies the process whichever sub-group failed.
+    public let worldRank: Int
+
+    /// Elements (bytes for ``broadcast(_:root:)`` and ``allgather(_:into:)``) per MPI call.
+    /// MPI counts are C `int`, so larger buffers go in chunks of at most this many.
+    private(set) var maxChunkElements = MPI.maxCount
+
+    let handle: MPI.Comm
+    /// False for `MPI_COMM_WORLD`, which MPI owns.
+    private let ownsHandle: Bool
+
+    /// Wraps `handle`, making its errors return as codes.
+    init(handle: MPI.Comm, ownsHandle: Bool) throws {
+        let worldRank = try MPI.rank(of: .world)
+        try MPI.returnErrors(on: handle, rank: worldRank)
+        self.worldRank = worldRank
+        self.rank = try MPI.rank(of: handle)
+        self.size = try MPI.size(of: handle, rank: worldRank)
+        self.hostName = try MPI.processorName(rank: worldRank)
+        self.handle = handle
+        self.ownsHandle = ownsHandle
+    }
+
+    deinit {
+        // After MPI_Finalize no MPI call is allowed, and MPI released its communicators anyway.
+        if ownsHandle && !MPI.isFinalized { MPI.free(handle) }
+    }
+
+    /// Runs `body` with at most `limit` elements per MPI call, so that tests can drive the
+    /// chunked path with small buffers; sub-communicators split inside `body` keep the limit.
+    package func withMaxChunkElements<T>(_ limit: Int, _ body: () throws -> T) rethrows -> T {
+        precondition((1...MPI.maxCount).contains(limit), "a chunk holds 1...Int32.max elements")
+        let saved = maxChunkElements
+        maxChunkElements = limit
+        defer { maxChunkElements = saved }
+        return try body()
+    }
+
+    public func allreduce(_ buffer: UnsafeMutableBufferPointer<Float>, op: ReduceOperation) throws {
+        try allreduce(UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, .float, op)
+        if op == .average { divide(buffer, by: size) }
+    }
+
+    public func allreduce(_ buffer: UnsafeMutableBufferPointer<Double>, op: ReduceOperation) throws {
+        try allreduce(UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, .double, op)
+        if op == .average { divide(buffer, by: size) }
+    }
+
+    public func broadcast(_ buffer: UnsafeMutableRawBufferPointer, root: Int) throws {
+        guard (0..<size).contains(root) else {
+            throw CommunicatorError.invalidArgument("MPI_Bcast", rank: worldRank, "root \(root) is not in 0..<\(size)")
+        }
+        guard let base = buffer.baseAddress else { return }
+        try forEachChunk(of: buffer.count) { offset, count in
+            try MPI.broadcast(base + offset, count: count, root: Int32(root), on: handle, rank: worldRank)
+        }
+    }
+
+    public func barrier() throws {
+        try MPI.barrier(on: handle, rank: worldRank)
+    }
+
+    public func allgather(_ send: UnsafeRawBufferPointer, into receive: UnsafeMutableRawBufferPointer) throws {
+        let width = send.count
+        guard receive.count == width * size else {
+            throw CommunicatorError.invalidArgument(
+                "MPI_Allgather", rank: worldRank, "receive holds \(receive.count) bytes, not \(width) × \(size) ranks")
+        }
+        guard let source = send.baseAddress, let target = receive.baseAddress else { return }
+        if width <= maxChunkElements {
+            return try MPI.allgather(source, count: Int32(width), into: target, on: handle, rank: worldRank)
+        }
+        // MPI places rank r's chunk at r × chunk, not at r × width: gather each chunk into
+        // scratch, then move every rank's piece to its place in `receive`.
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: maxChunkElements * size, alignment: 16)
+        defer { scratch.deallocate() }
+        try forEachChunk(of: width) { offset, count in
+            let chunk = Int(count)
+            try MPI.allgather(source + offset, count: count, into: scratch.baseAddress!, on: handle, rank: worldRank)
+            for r in 0..<size {
+                (target + r * width + offset).copyMemory(from: scratch.baseAddress! + r * chunk, byteCount: chunk)
+            }
+        }
+    }
+
+    public func split(color: Int, key: Int) throws -> any Communicator {
+        let arguments = try splitArguments(color: color, key: key, rank: worldRank)
+        let child = try MPI.split(handle, color: arguments.color, key: arguments.key, rank: worldRank)
+        do {
+            let communicator = try MPICommunicator(handle: child, ownsHandle: true)
+            communicator.maxChunkElements = maxChunkElements
+            return communicator
+        } catch {
+            MPI.free(child)
+            throw error
+        }
+    }
+
+    /// Writes the message naming this process's world rank and host, then ends every process
+    /// of the job with `MPI_Abort` on `MPI_COMM_WORLD`, whichever communicator this is: ranks
+    /// blocked in a collective with this one would otherwise wait forever.
+    public func abort(message: String, code: Int32) -> Never {
+        writeAbortLine(rank: worldRank, host: hostName, message: message)
+        MPI.abortWorld(code: code)
+    }
+
+    // MARK: Chunking
+
+    private func allreduce(
+        _ base: UnsafeMutableRawPointer?, count: Int, _ type: MPI.Datatype, _ op: ReduceOperation
+    ) throws {
+        guard let base else { return }
+        let reduction: MPI.Op =
+            switch op {
+            case .sum, .average: .sum
+            case .max: .max
+            case .min: .min
+            }
+        try forEachChunk(of: count) { offset, chunk in
+            try MPI.allreduceInPlace(base + offset * type.stride, count: chunk, type, reduction, on: handle, rank: worldRank)
+        }
+    }
+
+    /// Calls `body(offset, count)` over `0..<total` in pieces of at most ``maxChunkElements``.
+    private func forEachChunk(of total: Int, _ body: (Int, Int32) throws -> Void) rethrows {
+        var offset = 0
+        while offset < total {
+            let count = min(maxChunkElements, total - offset)
+            try body(offset, Int32(count))
+            offset += count
+        }
+    }
+}
