@@ -17,6 +17,14 @@ public enum Collectives {
         return LocalCommunicator()
     }
 
+    /// Facts about the collective backend for run records: implementation and version.
+    public static func describe(_ comm: any Communicator) -> [String: String] {
+        if comm is MPICommunicator {
+            return ["mpi_library": MPI.libraryVersion(), "collectives": "mpi"]
+        }
+        return ["collectives": "local"]
+    }
+
     /// Finalizes MPI if ``makeWorld()`` initialized it; otherwise does nothing.
     ///
     /// Collective under MPI: every rank calls it once, at exit, from the thread that called

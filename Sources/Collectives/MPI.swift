@@ -96,6 +96,15 @@ enum MPI {
     /// Seconds on MPI's high-resolution wall clock.
     static func wallTime() -> Double { MPI_Wtime() }
 
+    /// The MPI library's own version line (callable before `MPI_Init`).
+    static func libraryVersion() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(cmpi_max_library_version_string()) + 1)
+        var length: Int32 = 0
+        guard MPI_Get_library_version(&buffer, &length) == cmpi_success() else { return "unknown" }
+        let text = String(decoding: buffer.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return text.split(whereSeparator: { $0 == "\n" || $0 == "," }).first.map(String.init) ?? text
+    }
+
     static func processorName(rank: Int) throws -> String {
         var name = [CChar](repeating: 0, count: Int(cmpi_max_processor_name()) + 1)
         var length: Int32 = 0

@@ -46,13 +46,21 @@ struct Bench: ParsableCommand {
         @Option var iterations = 50
 
         func run() throws {
-            try World.run { comm in
-                let counts = elements.split(separator: ",").compactMap { Int($0) }
-                for result in try AllreduceBenchmark.run(communicator: comm, elementCounts: counts, iterations: iterations)
-                where comm.isRoot {
+            let counts = try elements.split(separator: ",").map {
+                guard let count = Int($0), count > 0 else { throw CLIError(message: "--elements: '\($0)' is not a positive count") }
+                return count
+            }
+            // Always MPI, even on one rank: the point is to compare with raw MPI_Allreduce.
+            let environment = try MPIEnvironment.initialize()
+            let benchmark = AllreduceBenchmark(elementCounts: counts, iterations: iterations)
+            do {
+                for result in try benchmark.run(on: environment.world) where environment.world.isRoot {
                     print(try JSONOutput.line(result))
                 }
+            } catch {
+                environment.world.abort(message: "\(error)", code: 1)
             }
+            try environment.finalize()
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Collectives
 import Foundation
 import RingmasterCore
 import Training
@@ -36,7 +37,7 @@ struct Train: ParsableCommand {
             options.resume = resume
             options.timelinePath = timeline
             options.showProgress = !quiet && !json
-            options.environment = MPIFacts.environment(comm)
+            options.environment = Collectives.describe(comm)
             let result = try Trainer(configuration: configuration, communicator: comm, store: store, options: options).run()
             guard comm.isRoot else { return }
             if json {

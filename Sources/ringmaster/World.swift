@@ -19,17 +19,17 @@ enum World {
         }
         do {
             try body(comm)
-            Collectives.shutdown()
+            try? Collectives.shutdown()
         } catch let failure as RankFailure {
             if failure.isLocal { CLIError.report(prefix(comm, failure.rank) + failure.message) }
-            Collectives.shutdown()
+            try? Collectives.shutdown()
             Foundation.exit(1)
         } catch let error as CLIError where comm.size == 1 {
-            Collectives.shutdown()
+            try? Collectives.shutdown()
             throw error
         } catch {
             if comm.size == 1 {
-                Collectives.shutdown()
+                try? Collectives.shutdown()
                 throw CLIError(message: "\(error)")
             }
             comm.abort(message: "\(error)", code: 1)
