@@ -90,6 +90,7 @@ public final class Network: @unchecked Sendable {
         }
         outputGradientBuffer = take(maxBatch * architecture.outputs)
         scratch = (take(maxBatch * widestHidden), take(maxBatch * widestHidden))
+        precondition(cursor == workspace.baseAddress! + workspace.count, "Network: workspace sizes and carve-up disagree")
     }
 
     deinit {
