@@ -25,8 +25,9 @@ public struct ModelFile: Sendable, Equatable {
     public var featureNames: [String]
     /// Name of the target column in the training data.
     public var labelName: String
-    /// Class names in output order (class index i is `classNames[i]`); nil for regression
-    /// or when labels were numeric.
+    /// Class names by class index (`classNames[i]` names label i): one per output for
+    /// softmax cross-entropy, two (label 0, label 1) for binary cross-entropy; nil for
+    /// regression or when labels were numeric.
     public var classNames: [String]?
     /// Standardization fitted on the training split, to apply before the network.
     public var scaling: FeatureScaling?
@@ -90,6 +91,19 @@ public struct ModelFile: Sendable, Equatable {
             throw ModelFileError(
                 code: .inconsistent, path: path,
                 detail: "\(featureNames.count) feature names for \(architecture.inputs) inputs")
+        }
+        guard (task == .classification) == architecture.isClassifier else {
+            throw ModelFileError(
+                code: .inconsistent, path: path,
+                detail: "task \(task.rawValue) does not fit loss \(architecture.loss.rawValue)")
+        }
+        if let classNames {
+            let expected = architecture.loss == .binaryCrossEntropy ? 2 : architecture.outputs
+            guard task == .classification, classNames.count == expected else {
+                throw ModelFileError(
+                    code: .inconsistent, path: path,
+                    detail: "\(classNames.count) class names for a \(task.rawValue) model with \(expected) classes")
+            }
         }
         if let scaling, scaling.featureCount != architecture.inputs {
             throw ModelFileError(

@@ -95,6 +95,13 @@ import Testing
         let error = #expect(throws: ModelFileError.self) { try model.write(to: temporaryURL()) }
         #expect(error?.code == .inconsistent)
         #expect(throws: ModelFileError.self) { try model.makeNetwork(maxBatch: 1) }
+
+        var regression = sampleModel()
+        regression.task = .regression
+        #expect(throws: ModelFileError.self) { try regression.write(to: temporaryURL()) }
+        var threeNames = sampleModel()
+        threeNames.classNames = ["a", "b", "c"]
+        #expect(throws: ModelFileError.self) { try threeNames.makeNetwork(maxBatch: 1) }
     }
 
     /// A 700k-parameter model (the size of a 784-800-100-10 MLP) is 2.8 MB on disk and
