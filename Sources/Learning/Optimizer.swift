@@ -1,0 +1,134 @@
+import Foundation
+import Tensors
+
+/// Applies one update per step to a parameter arena from its gradient arena, with
+/// PyTorch's exact semantics (`torch.optim.SGD`, `Adam`, `AdamW`, no dampening, no
+/// amsgrad), so results can be checked against it and hyperparameters carry over.
+///
+/// Moment buffers are allocated once at init; `step` allocates nothing. The gradients
+/// are read, never modified.
+///
+/// `@unchecked Sendable` for the same reason as ``Network``: one thread at a time uses an
+/// instance (each rank owns its own), and it owns its buffers.
+public final class Optimizer: @unchecked Sendable {
+    public let configuration: OptimizerConfiguration
+    public let parameterCount: Int
+    /// Steps taken, which Adam's bias correction and SGD's first momentum step depend on.
+    public private(set) var stepCount = 0
+    /// SGD momentum buffer or Adam's exp_avg; empty when unused.
+    private let firstMoment: UnsafeMutableBufferPointer<Float>
+    /// Adam's exp_avg_sq; empty when unused.
+    private let secondMoment: UnsafeMutableBufferPointer<Float>
+
+    public init(configuration: OptimizerConfiguration, parameterCount: Int) {
+        precondition(parameterCount >= 0)
+        self.configuration = configuration
+        self.parameterCount = parameterCount
+        let usesFirst = configuration.kind != .sgd || configuration.momentum != 0
+        let usesSecond = configuration.kind != .sgd
+        firstMoment = .allocate(capacity: usesFirst ? parameterCount : 0)
+        firstMoment.initialize(repeating: 0)
+        secondMoment = .allocate(capacity: usesSecond ? parameterCount : 0)
+        secondMoment.initialize(repeating: 0)
+    }
+
+    deinit {
+        firstMoment.deallocate()
+        secondMoment.deallocate()
+    }
+
+    /// Updates `parameters` in place from `gradients` at `learningRate` (the scheduled
+    /// rate for this step, not necessarily the configured base).
+    public func step(
+        parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
+        learningRate: Float
+    ) {
+        precondition(parameters.count == parameterCount && gradients.count == parameterCount,
+                     "Optimizer.step: buffers of \(parameters.count)/\(gradients.count) for \(parameterCount) parameters")
+        switch configuration.kind {
+        case .sgd: sgd(parameters.baseAddress, gradients.baseAddress, learningRate)
+        case .adam, .adamw: adam(parameters.baseAddress, gradients.baseAddress, learningRate)
+        }
+        stepCount += 1
+    }
+
+    /// d = g + λp;  b = d on the first step, else μb + d;  d = d + μb (Nesterov) or b;
+    /// p -= lr·d.
+    private func sgd(_ p: UnsafeMutablePointer<Float>?, _ g: UnsafeMutablePointer<Float>?, _ lr: Float) {
+        guard let p, let g else { return }
+        let decay = Float(configuration.weightDecay)
+        let mu = Float(configuration.momentum)
+        let nesterov = configuration.nesterov
+        guard mu != 0, let b = firstMoment.baseAddress else {
+            for i in 0..<parameterCount { p[i] -= lr * (g[i] + decay * p[i]) }
+            return
+        }
+        let first = stepCount == 0
+        for i in 0..<parameterCount {
+            let d = g[i] + decay * p[i]
+            b[i] = first ? d : mu * b[i] + d
+            p[i] -= lr * (nesterov ? d + mu * b[i] : b[i])
+        }
+    }
+
+    /// Adam: g += λp.  AdamW: p *= 1 - lr·λ.  Then m = lerp(m, g, 1 - β1),
+    /// v = β2 v + (1 - β2) g², p -= (lr / (1 - β1ᵗ)) · m / (√v / √(1 - β2ᵗ) + ε),
+    /// in PyTorch's order of operations.
+    private func adam(_ p: UnsafeMutablePointer<Float>?, _ g: UnsafeMutablePointer<Float>?, _ lr: Float) {
+        guard let p, let g, let m = firstMoment.baseAddress, let v = secondMoment.baseAddress else { return }
+        let t = Double(stepCount + 1)
+        let beta1 = configuration.beta1, beta2 = configuration.beta2
+        let stepSize = Float(Double(lr) / (1 - Foundation.pow(beta1, t)))
+        let correction2 = Float((1 - Foundation.pow(beta2, t)).squareRoot())
+        let oneMinusBeta1 = Float(1 - beta1), b2 = Float(beta2), oneMinusBeta2 = Float(1 - beta2)
+        let epsilon = Float(configuration.epsilon)
+        let decoupled = configuration.kind == .adamw
+        let l2 = decoupled ? 0 : Float(configuration.weightDecay)
+        let shrink = decoupled ? Float(1 - Double(lr) * configuration.weightDecay) : 1
+        for i in 0..<parameterCount {
+            let gradient = g[i] + l2 * p[i]
+            let parameter = p[i] * shrink
+            m[i] += oneMinusBeta1 * (gradient - m[i])
+            v[i] = v[i] * b2 + oneMinusBeta2 * gradient * gradient
+            let denominator = v[i].squareRoot() / correction2 + epsilon
+            p[i] = parameter - stepSize * (m[i] / denominator)
+        }
+    }
+
+    /// The step count and moment buffers, for checkpoints; setting it restores them.
+    /// Getting copies the buffers into arrays, so call it at checkpoint time, not per step.
+    public var state: OptimizerState {
+        get {
+            OptimizerState(step: stepCount, firstMoment: Array(firstMoment), secondMoment: Array(secondMoment))
+        }
+        set {
+            precondition(newValue.step >= 0)
+            precondition(newValue.firstMoment.count == firstMoment.count && newValue.secondMoment.count == secondMoment.count,
+                         "OptimizerState does not match this optimizer's kind or parameter count")
+            stepCount = newValue.step
+            _ = firstMoment.update(fromContentsOf: newValue.firstMoment)
+            _ = secondMoment.update(fromContentsOf: newValue.secondMoment)
+        }
+    }
+}
+
+/// Rescales `gradients` in place so their global L2 norm is at most `maxNorm`, exactly as
+/// PyTorch's `clip_grad_norm_`: when the norm exceeds it, every element is multiplied by
+/// `maxNorm / (norm + 1e-6)`. Run it after the allreduce, so every rank clips the same
+/// averaged gradient by the same factor.
+///
+/// Returns the norm before clipping, the value worth logging. A non-finite norm leaves
+/// the gradients untouched (scaling would turn them all into NaN); the caller should skip
+/// the step or stop the run.
+@discardableResult
+public func clipGradientNorm(_ gradients: UnsafeMutableBufferPointer<Float>, maxNorm: Double) -> Double {
+    precondition(maxNorm > 0, "clipGradientNorm: maxNorm must be positive")
+    guard let base = gradients.baseAddress else { return 0 }
+    let norm = Double(BLAS.nrm2(n: gradients.count, x: base))
+    guard norm.isFinite else { return norm }
+    let coefficient = maxNorm / (norm + 1e-6)
+    if coefficient < 1 {
+        BLAS.scale(n: gradients.count, alpha: Float(coefficient), x: base)
+    }
+    return norm
+}
