@@ -6,7 +6,7 @@ public enum Activation: String, Codable, Sendable, CaseIterable {
 }
 
 /// The family of model; it fixes which layers and losses make sense.
-public enum ModelKind: String, Codable, Sendable {
+public enum ModelKind: String, Codable, Sendable, CaseIterable {
     /// One dense layer trained with mean squared error (linear regression).
     case linear
     /// One dense layer on logits: binary (1 output, BCE) or multinomial (≥ 2 outputs, CE).

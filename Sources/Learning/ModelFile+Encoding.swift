@@ -45,15 +45,20 @@ extension ModelFile {
     /// Reads and verifies a model file: preamble, version, checksum, and consistency of
     /// metadata with weights. Every failure is a ``ModelFileError`` naming the file.
     public static func read(from url: URL) throws -> ModelFile {
-        let path = url.path
-        func fail(_ code: ModelFileError.Code, _ detail: String) -> ModelFileError {
-            ModelFileError(code: code, path: path, detail: detail)
-        }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw fail(.unreadable, error.localizedDescription)
+            throw ModelFileError(code: .unreadable, path: url.path, detail: error.localizedDescription)
+        }
+        return try decode(data, source: url.path)
+    }
+
+    /// Decodes and verifies model file bytes held in memory (e.g. an artifact from the
+    /// store); `source` names them in errors.
+    public static func decode(_ data: Data, source path: String) throws -> ModelFile {
+        func fail(_ code: ModelFileError.Code, _ detail: String) -> ModelFileError {
+            ModelFileError(code: code, path: path, detail: detail)
         }
         // Find the three line ends of the text part; the payload follows the third.
         var lineEnds: [Int] = []

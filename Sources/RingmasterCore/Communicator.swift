@@ -64,3 +64,8 @@ public struct CommunicatorError: Error, CustomStringConvertible, Sendable, Equat
 
     public var description: String { "\(operation) failed on rank \(rank): \(reason)" }
 }
+
+/// An error that every rank of a job raises at the same point by construction (for
+/// example a non-finite loss computed from allreduced values), so the ranks may stop
+/// together and cleanly: rank 0 reports it, nobody needs to abort the job.
+public protocol UniformError: Error {}

@@ -102,9 +102,9 @@ public enum MetadataStoreConformance {
     }
 }
 
-/// A broken conformance rule.
-public struct ConformanceFailure: Error, CustomStringConvertible {
-    public var message: String
-    public init(message: String) { self.message = message }
-    public var description: String { message }
+extension ConformanceFailure {
+    /// A broken store rule (stores have no ranks: reported as rank 0).
+    init(message: String) {
+        self.init(check: "metadata store", rank: 0, detail: message)
+    }
 }

@@ -62,8 +62,8 @@ public enum ProcessRunner {
         if let directory { process.currentDirectoryURL = directory }
         let outURL = FileManager.default.temporaryDirectory.appendingPathComponent("rm-out-\(UUID().uuidString)")
         let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("rm-err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: outURL)
             try? FileManager.default.removeItem(at: errURL)
@@ -83,8 +83,7 @@ public enum ProcessRunner {
         while process.isRunning {
             if Date() > deadline {
                 timedOut = true
-                kill(-process.processIdentifier, SIGKILL)
-                kill(process.processIdentifier, SIGKILL)
+                killTree(process.processIdentifier)
                 break
             }
             usleep(20_000)
@@ -97,6 +96,38 @@ public enum ProcessRunner {
         return ProcessResult(
             status: timedOut ? -1 : process.terminationStatus, stdout: stdout, stderr: stderr,
             timedOut: timedOut, seconds: Date().timeIntervalSince(start))
+    }
+
+    /// Kills `root`, its descendants and every process in their sessions. Open MPI puts
+    /// each rank in a process group of its own, so killing one group would leave ranks
+    /// running; they stay descendants of the launcher and in its session (`setsid`).
+    public static func killTree(_ root: Int32) {
+        struct Entry { var pid: Int32; var parent: Int32; var session: Int32 }
+        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { name -> Entry? in
+            guard let pid = Int32(name),
+                  let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")")
+            else { return nil }
+            // Fields after "(comm)": state ppid pgrp session …
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 3, let parent = Int32(fields[1]), let session = Int32(fields[3]) else { return nil }
+            return Entry(pid: pid, parent: parent, session: session)
+        }
+        var tree: Set<Int32> = [root]
+        var grew = true
+        while grew {
+            grew = false
+            for entry in entries where !tree.contains(entry.pid) && tree.contains(entry.parent) {
+                tree.insert(entry.pid)
+                grew = true
+            }
+        }
+        let ownSession = getsid(0)
+        let sessions = Set(entries.filter { tree.contains($0.pid) }.map(\.session)).subtracting([ownSession])
+        for entry in entries where tree.contains(entry.pid) || sessions.contains(entry.session) {
+            kill(entry.pid, SIGKILL)
+        }
+        kill(root, SIGKILL)
     }
 
     /// Runs `arguments` under `mpirun -np ranks` (oversubscribed, TCP/shared memory on this host).

@@ -23,6 +23,23 @@ public struct Checkpoint: Sendable {
         public var epochsWithoutImprovement: Int
         /// Names and element counts of the float arrays that follow the header.
         public var arrays: [ArrayEntry]
+
+        public init(
+            runID: String, configFingerprint: String, ranks: Int, epoch: Int, step: Int,
+            generatorStates: [[UInt64]], optimizerStep: Int, bestValidationLoss: Double,
+            epochsWithoutImprovement: Int, arrays: [ArrayEntry] = []
+        ) {
+            self.runID = runID
+            self.configFingerprint = configFingerprint
+            self.ranks = ranks
+            self.epoch = epoch
+            self.step = step
+            self.generatorStates = generatorStates
+            self.optimizerStep = optimizerStep
+            self.bestValidationLoss = bestValidationLoss
+            self.epochsWithoutImprovement = epochsWithoutImprovement
+            self.arrays = arrays
+        }
     }
 
     public struct ArrayEntry: Codable, Sendable {

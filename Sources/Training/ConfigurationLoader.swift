@@ -41,7 +41,7 @@ public enum ConfigurationLoader {
     public static func parse(yaml: String, file: String, overrides: [String] = []) throws -> TrainingConfiguration {
         let root: Node
         do {
-            root = try Yams.compose(yaml: yaml) ?? Node.mapping([])
+            root = try Yams.compose(yaml: yaml) ?? Node.mapping(Node.Mapping([]))
         } catch {
             throw ConfigurationError(file: file, line: nil, key: "", reason: "not valid YAML: \(error)")
         }
@@ -130,7 +130,7 @@ public enum ConfigurationLoader {
         if c.training.earlyStoppingPatience < 0 { throw fail("training.early_stopping", "patience must not be negative") }
     }
 
-    typealias Setter = (inout TrainingConfiguration, Field) throws -> Void
+    typealias Setter = @Sendable (inout TrainingConfiguration, Field) throws -> Void
 
     static let sections: [String: [String: Setter]] = [
         "data": [

@@ -28,7 +28,7 @@ public final class DataParallelStep {
         let network = self.network
         _ = measure(.forward) { network.forward(input, batch: batch, training: true, rng: &generator) }
         let (loss, correct) = measure(.loss) { network.lossAndGradient(targets: targets, batch: batch) }
-        measure(.backward) { network.backward(batch: batch) }
+        measure(.backward) { network.backward(network.outputGradient, batch: batch) }
         if comm.size > 1 {
             try measure(.allreduce) { try comm.allreduce(network.gradients, op: .average) }
         }

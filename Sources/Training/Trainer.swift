@@ -152,9 +152,8 @@ public final class Trainer {
         let stepsPerEpoch = (sampler.samplesPerReplica + batchSize - 1) / batchSize
         let baseRate = config.optimizer.learningRate * (config.optimizer.scaleLearningRate ? Double(ranks) : 1)
         let schedule = LearningRateSchedule(
-            kind: config.optimizer.schedule, warmupEpochs: config.optimizer.warmupEpochs,
-            stepEpochs: config.optimizer.stepEpochs, gamma: config.optimizer.gamma,
-            minLearningRate: config.optimizer.minLearningRate)
+            kind: config.optimizer.schedule, stepEpochs: config.optimizer.stepEpochs, gamma: config.optimizer.gamma,
+            minLearningRate: config.optimizer.minLearningRate, warmupEpochs: config.optimizer.warmupEpochs)
 
         // Parameters: initialised from the seed on rank 0 and broadcast (or restored).
         let network = Network(architecture: architecture, maxBatch: batchSize)
@@ -167,7 +166,9 @@ public final class Trainer {
         if let resumed {
             let header = resumed.header
             _ = network.parameters.update(fromContentsOf: resumed.arrays["parameters"]!)
-            optimizer.state = OptimizerState(step: header.optimizerStep, buffers: optimizer.state.buffers.indices.map { resumed.arrays["optimizer.\($0)"]! })
+            optimizer.state = OptimizerState(
+                step: header.optimizerStep, firstMoment: resumed.arrays["optimizer.first_moment"] ?? [],
+                secondMoment: resumed.arrays["optimizer.second_moment"] ?? [])
             generator = RandomGenerator(state: header.generatorStates[comm.rank])
             (epoch, step) = (header.epoch, header.step)
             (bestLoss, epochsWithoutImprovement) = (header.bestValidationLoss, header.epochsWithoutImprovement)
@@ -209,7 +210,9 @@ public final class Trainer {
                 if step % config.training.logEvery == 0 || batchStart + rows >= order.count {
                     try comm.allreduce(&window, op: .sum)
                     let meanLoss = window[0] / window[2]
-                    guard meanLoss.isFinite else { throw TrainingError.nonFiniteLoss(epoch: epoch, step: step, value: meanLoss) }
+                    guard meanLoss.isFinite else {
+                        throw NonFiniteLossError(underlying: .nonFiniteLoss(epoch: epoch, step: step, value: meanLoss))
+                    }
                     var points = [MetricPoint(key: "train_loss", step: step, value: meanLoss),
                                   MetricPoint(key: "learning_rate", step: step, value: rate)]
                     if data.loss != .meanSquaredError {
@@ -252,8 +255,10 @@ public final class Trainer {
                         runID: runID, configFingerprint: fingerprint, ranks: ranks, epoch: epoch, step: step,
                         generatorStates: states, optimizerStep: optimizer.state.step,
                         bestValidationLoss: bestLoss, epochsWithoutImprovement: epochsWithoutImprovement, arrays: [])
-                    let arrays = [("parameters", Array(network.parameters))]
-                        + optimizer.state.buffers.enumerated().map { ("optimizer.\($0.offset)", $0.element) }
+                    let state = optimizer.state
+                    let arrays = [("parameters", Array(network.parameters)),
+                                  ("optimizer.first_moment", state.firstMoment),
+                                  ("optimizer.second_moment", state.secondMoment)]
                     try comm.agree(Result { _ = try Checkpoint(header: header, arrays: arrays).write(to: checkpointDirectory) })
                 } else {
                     try comm.agree(.success(()))
@@ -262,6 +267,10 @@ public final class Trainer {
             if stopEarly { break }
         }
         progress.finish()
+        if lastValidation.loss.isNaN {
+            // Resumed from the final checkpoint: no epoch ran, score the restored weights.
+            lastValidation = try evaluate(network, data: data)
+        }
 
         if let path = options.timelinePath, let timeline {
             try timeline.write(to: URL(fileURLWithPath: path), communicator: comm)
@@ -275,7 +284,7 @@ public final class Trainer {
         try comm.agree(Result {
             guard comm.isRoot else { return }
             let model = ModelFile(
-                architecture: architecture, task: config.isRegression ? "regression" : "classification",
+                architecture: architecture, task: config.isRegression ? .regression : .classification,
                 featureNames: data.train.featureNames, labelName: data.train.labelName,
                 classNames: data.train.classNames, scaling: data.scaling, weights: Array(network.parameters))
             let url = options.workDirectory.appendingPathComponent("models").appendingPathComponent(runID)

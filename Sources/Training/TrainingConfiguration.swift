@@ -55,7 +55,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         /// L2 penalty (SGD, Adam) or decoupled decay (AdamW). Default 0.
         public var weightDecay: Double = 0
         /// `constant`, `step` or `cosine`. Default `constant`.
-        public var schedule: ScheduleKind = .constant
+        public var schedule: LearningRateSchedule.Kind = .constant
         /// Epochs of linear warmup from 0 to the learning rate. Default 0.
         public var warmupEpochs: Double = 0
         /// `step` schedule: epochs between decays. Default 10.

@@ -1,3 +1,5 @@
+import RingmasterCore
+
 /// Why a training run stopped before finishing.
 public enum TrainingError: Error, CustomStringConvertible, Sendable {
     /// The loss became NaN or infinite; lower the learning rate or enable clipping.
@@ -25,4 +27,10 @@ public enum TrainingError: Error, CustomStringConvertible, Sendable {
         case .invalidData(let reason): return reason
         }
     }
+}
+
+/// A loss that is non-finite after the allreduce is non-finite on every rank at the same step.
+public struct NonFiniteLossError: UniformError, CustomStringConvertible, Sendable {
+    public var underlying: TrainingError
+    public var description: String { underlying.description }
 }

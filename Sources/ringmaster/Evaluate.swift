@@ -62,7 +62,7 @@ struct Predict: ParsableCommand {
         if json {
             for row in predictions { out += try JSONOutput.line(row) + "\n" }
         } else {
-            let header = file.task == "regression"
+            let header = file.task == .regression
                 ? ["prediction"] : ["prediction"] + (file.classLabels.map { "p_\($0)" })
             out = header.joined(separator: ",") + "\n"
             for row in predictions {

@@ -41,7 +41,7 @@ struct ModelScoring {
             sums.squared += r.squaredErrorSum
         }
         let n = Double(dataset.rowCount)
-        if model.task == "regression" {
+        if model.task == .regression {
             let mean = dataset.labels.reduce(0.0) { $0 + Double($1) } / n
             let total = dataset.labels.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) }
             return Score(rows: dataset.rowCount, loss: sums.loss / n, r2: total > 0 ? 1 - sums.squared / total : nil)
@@ -60,7 +60,7 @@ struct ModelScoring {
             let width = outputs.count / rows
             for r in 0..<rows {
                 let row = Array(outputs[(r * width)..<((r + 1) * width)])
-                if model.task == "regression" {
+                if model.task == .regression {
                     result.append(Prediction(prediction: "\(row[0])", probabilities: []))
                 } else if width == 1 {
                     result.append(Prediction(prediction: classes[row[0] > 0.5 ? 1 : 0], probabilities: [1 - row[0], row[0]]))

@@ -52,11 +52,11 @@ struct Runs: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One run: params, environment, metrics, artifacts.")
         @OptionGroup var options: StoreOptions
         @Argument(help: "Run id or unique prefix.")
-        var run: String
+        var runID: String
 
         func run() throws {
             let store = try World.openStore(options.store)
-            let record = try store.run(run)
+            let record = try store.run(runID)
             let metrics = try store.latestMetrics(run: record.id).mapValues(\.value)
             let artifacts = try store.artifacts(run: record.id)
             if options.json {
@@ -80,13 +80,13 @@ struct Runs: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One metric's series: step, value.")
         @OptionGroup var options: StoreOptions
         @Argument(help: "Run id or unique prefix.")
-        var run: String
+        var runID: String
         @Option(help: "Metric key, e.g. train_loss.")
         var key: String
 
         func run() throws {
             let store = try World.openStore(options.store)
-            let points = try store.metricHistory(run: run, key: key)
+            let points = try store.metricHistory(run: runID, key: key)
             if options.json {
                 print(try JSONOutput.line(points))
                 return

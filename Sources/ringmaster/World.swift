@@ -7,7 +7,8 @@ import RingmasterCore
 /// a non-zero exit on every rank, without leaving any rank waiting in a collective.
 ///
 /// Failures that all ranks agreed on (``RankFailure``) are printed once, by the rank that
-/// failed, and every rank exits cleanly. Any other error means the ranks may be out of
+/// failed, and every rank exits cleanly; so are errors every rank raises identically
+/// (``UniformError``), printed by rank 0. Any other error means the ranks may be out of
 /// step, so the failing rank aborts the whole job with a message naming itself.
 enum World {
     static func run(_ body: (any Communicator) throws -> Void) throws {
@@ -22,6 +23,10 @@ enum World {
             try? Collectives.shutdown()
         } catch let failure as RankFailure {
             if failure.isLocal { CLIError.report(prefix(comm, failure.rank) + failure.message) }
+            try? Collectives.shutdown()
+            Foundation.exit(1)
+        } catch let error as any UniformError where comm.size > 1 {
+            if comm.isRoot { CLIError.report("\(error)") }
             try? Collectives.shutdown()
             Foundation.exit(1)
         } catch let error as CLIError where comm.size == 1 {

@@ -17,16 +17,18 @@ import TestSupport
     @Test func killedRunResumesToIdenticalWeights() throws {
         let cli = try CLI()
         let config = CLI.example("digits.yaml")
-        let args = ["--set", "training.epochs=12", "--set", "training.checkpoint_every=1"]
+        // Small batches make epochs long enough to kill the job between two checkpoints.
+        let epochs = 40
+        let args = ["--set", "training.epochs=\(epochs)", "--set", "training.checkpoint_every=1",
+                    "--set", "training.batch_size=4"]
         let reference = try cli.train(config, ranks: 2, args)
 
         // A second store so the interrupted run's checkpoints start from nothing.
         let interrupted = try CLI()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["setsid", "mpirun", "--oversubscribe", "--bind-to", "none", "-np", "2", CLI.binary,
+        process.arguments = ["setsid", "--wait", "mpirun", "--oversubscribe", "--bind-to", "none", "-np", "2", CLI.binary,
                              "train", config, "--store", interrupted.store.path, "--quiet"] + args
-            + ["--set", "training.log_every=1"]
         process.environment = ProcessRunner.environment()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -34,20 +36,22 @@ import TestSupport
         // Kill the whole job once a few epochs are checkpointed, before it can finish.
         let checkpoints = interrupted.store.appendingPathComponent("checkpoints")
         let deadline = Date().addingTimeInterval(120)
-        func checkpointCount() -> Int {
+        func checkpointNames() -> [String] {
             let dirs = (try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []
-            return dirs.reduce(0) { count, dir in
-                count + ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.appendingPathComponent(dir).path))?
-                    .filter { $0.hasSuffix(".ckpt") }.count ?? 0)
-            }
+            return dirs.flatMap { dir in
+                ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.appendingPathComponent(dir).path)) ?? [])
+                    .filter { $0.hasSuffix(".ckpt") }
+            }.sorted()
         }
-        while checkpointCount() < 2 && process.isRunning && Date() < deadline { usleep(10_000) }
-        kill(-process.processIdentifier, SIGKILL)
+        while checkpointNames().count < 2 && process.isRunning && Date() < deadline { usleep(5_000) }
+        ProcessRunner.killTree(process.processIdentifier)
         process.waitUntilExit()
-        #expect(checkpointCount() >= 2, "no checkpoints were written before the deadline")
+        let newest = checkpointNames().last ?? ""
+        #expect(!newest.isEmpty, "no checkpoints were written before the deadline")
+        #expect(newest < String(format: "epoch-%04d.ckpt", epochs), "the run finished before it was killed")
 
         let resumed = try interrupted.train(config, ranks: 2, args + ["--resume"])
-        #expect(resumed.epochs == 12)
+        #expect(resumed.epochs == epochs)
         #expect(resumed.weights_sha256 == reference.weights_sha256)
     }
 }
