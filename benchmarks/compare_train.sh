@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Side by side, in one run: `ringmaster bench train` on 1 and 2 ranks against the same MLP
-# in PyTorch (single process and DDP over gloo with 2 processes), one BLAS/torch thread per
-# process. Repeats each measurement and prints medians and ratios as JSON lines.
+# in PyTorch (single process, and DistributedDataParallel over gloo with 2 processes), one
+# BLAS/torch thread per process, alternating the contenders in every round. Prints medians
+# and ratios as JSON lines.
 #
-#   benchmarks/compare_train.sh [REPEATS]        (default 5)
+#   PYTHON=/path/to/venv/bin/python benchmarks/compare_train.sh [ROUNDS]   (default 5)
 #
-# Needs PyTorch in a Python environment: PYTHON=/path/to/venv/bin/python (default python3).
+# If OPENBLAS_CORETYPE is set (some machines pin an older kernel), Ringmaster is measured
+# both with that setting and with the kernel OpenBLAS detects for this CPU; run
+# `swift test --filter TensorsTests` with the same environment to check that kernel first.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib/common.sh"
 cd "$REPO_ROOT"
-REPEATS="${1:-5}"
+ROUNDS="${1:-5}"
 PYTHON="${PYTHON:-python3}"
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
@@ -19,24 +22,39 @@ RINGMASTER="$(swift build -c release --show-bin-path)/ringmaster"
 field() { "$PYTHON" -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-declare -a r1 r2 t1 t2 frac2
-for i in $(seq "$REPEATS"); do
-    r1+=("$("$RINGMASTER" bench train | field samples_per_sec)")
-    out2="$(mpirun -np 2 --bind-to none "$RINGMASTER" bench train)"
-    r2+=("$(echo "$out2" | field samples_per_sec)")
-    frac2+=("$(echo "$out2" | field allreduce_fraction)")
+settings=("configured")
+[ -n "${OPENBLAS_CORETYPE:-}" ] && settings+=("detected")
+blas() {  # blas SETTING CMD...: runs CMD with OpenBLAS as configured, or with its own CPU detection
+    if [ "$1" = detected ]; then shift; env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; else shift; "$@"; fi
+}
+
+declare -A one two frac
+t1=(); t2=()
+for round in $(seq "$ROUNDS"); do
+    for s in "${settings[@]}"; do
+        one[$s]+="$(blas "$s" "$RINGMASTER" bench train | field samples_per_sec) "
+        out="$(blas "$s" mpirun -np 2 --bind-to none "$RINGMASTER" bench train)"
+        two[$s]+="$(echo "$out" | field samples_per_sec) "
+        frac[$s]+="$(echo "$out" | field allreduce_fraction) "
+    done
     t1+=("$("$PYTHON" benchmarks/pytorch_mlp.py --mode single | field samples_per_sec)")
     t2+=("$("$PYTHON" benchmarks/pytorch_mlp.py --mode ddp --world-size 2 | field samples_per_sec)")
 done
 
-R1=$(median "${r1[@]}"); R2=$(median "${r2[@]}"); T1=$(median "${t1[@]}"); T2=$(median "${t2[@]}")
-F2=$(median "${frac2[@]}")
-"$PYTHON" - "$R1" "$R2" "$T1" "$T2" "$F2" "$REPEATS" <<'PY'
+T1=$(median "${t1[@]}"); T2=$(median "${t2[@]}")
+for s in "${settings[@]}"; do
+    R1=$(median ${one[$s]}); R2=$(median ${two[$s]}); F2=$(median ${frac[$s]})
+    kernel="auto-detected"
+    [ "$s" = configured ] && kernel="${OPENBLAS_CORETYPE:-auto-detected}"
+    "$PYTHON" - "$R1" "$R2" "$T1" "$T2" "$F2" "$ROUNDS" "$kernel" <<'PY'
 import json, sys
 r1, r2, t1, t2, f2 = map(float, sys.argv[1:6])
-print(json.dumps({"ringmaster_1rank_samples_per_sec": round(r1), "pytorch_single_samples_per_sec": round(t1),
-                  "ratio_1rank_vs_pytorch": round(r1 / t1, 3)}))
-print(json.dumps({"ringmaster_2rank_samples_per_sec": round(r2), "pytorch_ddp2_samples_per_sec": round(t2),
-                  "ratio_2rank_vs_pytorch_ddp": round(r2 / t2, 3), "allreduce_fraction_2rank": round(f2, 3)}))
-print(json.dumps({"scaling_efficiency_1_to_2": round(r2 / (2 * r1), 3), "repeats": int(sys.argv[6])}))
+print(json.dumps({
+    "openblas_kernel": sys.argv[7], "rounds": int(sys.argv[6]),
+    "ringmaster_1rank_samples_per_sec": round(r1), "pytorch_single_samples_per_sec": round(t1),
+    "ratio_1rank_vs_pytorch": round(r1 / t1, 3),
+    "ringmaster_2rank_samples_per_sec": round(r2), "pytorch_ddp2_samples_per_sec": round(t2),
+    "ratio_2rank_vs_pytorch_ddp": round(r2 / t2, 3),
+    "scaling_efficiency_1_to_2": round(r2 / (2 * r1), 3), "allreduce_fraction_2rank": round(f2, 3)}))
 PY
+done

@@ -18,6 +18,8 @@ public struct TrainingBenchmark: Sendable {
         public var gflops: Double
         /// Seconds in allreduce over seconds in the timed steps (slowest rank).
         public var allreduceFraction: Double
+        /// Seconds per phase (forward, loss, backward, allreduce, optimizer) over the timed steps, slowest rank.
+        public var phaseSeconds: [String: Double]
         public var blasThreads: Int
 
         enum CodingKeys: String, CodingKey {
@@ -25,6 +27,7 @@ public struct TrainingBenchmark: Sendable {
             case batchPerRank = "batch_per_rank"
             case samplesPerSecond = "samples_per_sec"
             case allreduceFraction = "allreduce_fraction"
+            case phaseSeconds = "phase_seconds"
             case blasThreads = "blas_threads"
         }
     }
@@ -37,6 +40,8 @@ public struct TrainingBenchmark: Sendable {
     public var warmupSteps = 10
     public var learningRate = 0.01
     public var blasThreads = 1
+    /// Also write the timed steps as a Chrome trace here.
+    public var timelinePath: String?
 
     public init() {}
 
@@ -82,6 +87,11 @@ public struct TrainingBenchmark: Sendable {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let seconds = try comm.allreduce(elapsed, op: .max)
         let allreduce = try comm.allreduce(timeline.seconds(in: .allreduce), op: .max)
+        var phases: [String: Double] = [:]
+        for phase in [Timeline.Phase.forward, .loss, .backward, .allreduce, .optimizer] {
+            phases[phase.rawValue] = try comm.allreduce(timeline.seconds(in: phase), op: .max)
+        }
+        if let timelinePath { try timeline.write(to: URL(fileURLWithPath: timelinePath), communicator: comm) }
 
         var layerMACs = 0
         var width = features
@@ -95,6 +105,7 @@ public struct TrainingBenchmark: Sendable {
         return Result(
             ranks: comm.size, features: features, hidden: hidden, classes: classes, batchPerRank: batch, steps: steps,
             parameters: network.parameterCount, seconds: seconds, samplesPerSecond: samples / seconds,
-            gflops: flops / seconds / 1e9, allreduceFraction: allreduce / seconds, blasThreads: blasThreads)
+            gflops: flops / seconds / 1e9, allreduceFraction: allreduce / seconds, phaseSeconds: phases,
+            blasThreads: blasThreads)
     }
 }

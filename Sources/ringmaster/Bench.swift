@@ -18,6 +18,7 @@ struct Bench: ParsableCommand {
         @Option var classes = 10
         @Option(help: "Rows per rank per step.") var batch = 128
         @Option var steps = 200
+        @Option(help: "Write a Chrome trace of the timed steps.") var timeline: String?
 
         func run() throws {
             try World.run { comm in
@@ -32,6 +33,7 @@ struct Bench: ParsableCommand {
                 bench.classes = classes
                 bench.batch = batch
                 bench.steps = steps
+                bench.timelinePath = timeline
                 bench.blasThreads = BLAS.threadCount
                 let result = try bench.run(communicator: comm)
                 if comm.isRoot { print(try JSONOutput.line(result)) }
