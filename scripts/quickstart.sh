@@ -14,3 +14,6 @@ RINGMASTER="$(swift build -c release --show-bin-path)/ringmaster"
 
 echo "Training examples/digits.yaml on 2 ranks ..." >&2
 mpirun -np 2 --bind-to none "$RINGMASTER" train examples/digits.yaml
+
+echo >&2
+echo "The binary is $RINGMASTER; try: $RINGMASTER runs list" >&2
