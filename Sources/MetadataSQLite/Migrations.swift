@@ -69,6 +69,40 @@ enum Migrations {
                 CREATE INDEX artifacts_by_sha ON artifacts(sha256);
                 """)
         }
+        registerLineage(&migrator)
         return migrator
+    }
+}
+
+extension Migrations {
+    /// Dataset versions and lineage edges (issue: complete metadata store).
+    static func registerLineage(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v2-datasets-lineage") { db in
+            try db.execute(sql: """
+                CREATE TABLE dataset_versions (
+                    name TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    fingerprint TEXT NOT NULL,
+                    schema TEXT NOT NULL,
+                    rows INTEGER NOT NULL,
+                    source TEXT NOT NULL,
+                    created REAL NOT NULL,
+                    PRIMARY KEY (name, version),
+                    UNIQUE (name, fingerprint)
+                );
+                CREATE INDEX dataset_versions_by_fingerprint ON dataset_versions(fingerprint);
+                CREATE TABLE lineage (
+                    source TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    relation TEXT NOT NULL,
+                    created REAL NOT NULL,
+                    PRIMARY KEY (source, target, relation)
+                ) WITHOUT ROWID;
+                CREATE INDEX lineage_by_target ON lineage(target);
+                CREATE INDEX run_params_by_key ON run_params(key, value);
+                CREATE INDEX run_tags_by_key ON run_tags(key, value);
+                CREATE INDEX latest_metrics_by_key ON latest_metrics(key, value);
+                """)
+        }
     }
 }

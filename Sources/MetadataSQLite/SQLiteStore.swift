@@ -23,10 +23,16 @@ public final class SQLiteStore: MetadataStore {
             configuration.busyMode = .timeout(30)
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // MLflow's LIKE is case-sensitive; ILIKE is spelled with lower() instead.
+                try db.execute(sql: "PRAGMA case_sensitive_like = ON")
+                db.add(function: SQLiteDialect.numberFunction)
             }
             pool = try DatabasePool(
                 path: directory.appendingPathComponent("store.sqlite").path, configuration: configuration)
+            try Self.refuseNewerSchema(pool, location: directory.path)
             try Migrations.migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
         } catch let error as DatabaseError {
             throw StoreError.unavailable("\(directory.path): \(error.message ?? "\(error)")")
         } catch {
@@ -44,14 +50,9 @@ public final class SQLiteStore: MetadataStore {
         let id = Self.newRunID()
         let now = Date()
         try pool.write { db in
-            var experimentRow = try ExperimentRow.filter(ExperimentRow.Columns.name == experiment).fetchOne(db)
-            if experimentRow == nil {
-                var row = ExperimentRow(id: nil, name: experiment, created: now.timeIntervalSince1970)
-                try row.insert(db)
-                experimentRow = row
-            }
             try RunRow(
-                id: id, experimentID: experimentRow!.id!, name: name, status: RunStatus.running.rawValue,
+                id: id, experimentID: try Self.experimentID(experiment, created: now, db: db), name: name,
+                status: RunStatus.running.rawValue,
                 startTime: now.timeIntervalSince1970, endTime: nil, failureReason: nil
             ).insert(db)
             try Self.insert(params, into: "run_params", run: id, db: db)
@@ -96,20 +97,25 @@ public final class SQLiteStore: MetadataStore {
         if points.isEmpty { return }
         try pool.write { db in
             try Self.requireRun(run, db: db)
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO metrics (run_id, key, step, value, timestamp) VALUES (?, ?, ?, ?, ?)")
-            let latest = try db.cachedStatement(sql: """
-                INSERT INTO latest_metrics (run_id, key, step, value, timestamp) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (run_id, key) DO UPDATE SET step = excluded.step, value = excluded.value,
-                    timestamp = excluded.timestamp
-                WHERE excluded.step >= latest_metrics.step
-                """)
-            for point in points {
-                let row = MetricRow(runID: run, point: point)
-                let arguments: StatementArguments = [run, row.key, row.step, row.value, row.timestamp]
-                try insert.execute(arguments: arguments)
-                try latest.execute(arguments: arguments)
-            }
+            try Self.appendMetrics(points, run: run, db: db)
+        }
+    }
+
+    /// Appends points and keeps `latest_metrics` at each key's highest step.
+    static func appendMetrics(_ points: [MetricPoint], run: String, db: Database) throws {
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO metrics (run_id, key, step, value, timestamp) VALUES (?, ?, ?, ?, ?)")
+        let latest = try db.cachedStatement(sql: """
+            INSERT INTO latest_metrics (run_id, key, step, value, timestamp) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (run_id, key) DO UPDATE SET step = excluded.step, value = excluded.value,
+                timestamp = excluded.timestamp
+            WHERE excluded.step >= latest_metrics.step
+            """)
+        for point in points {
+            let row = MetricRow(runID: run, point: point)
+            let arguments: StatementArguments = [run, row.key, row.step, row.value, row.timestamp]
+            try insert.execute(arguments: arguments)
+            try latest.execute(arguments: arguments)
         }
     }
 
@@ -123,15 +129,20 @@ public final class SQLiteStore: MetadataStore {
     }
 
     public func storeArtifact(run: String, name: String, kind: String, contents: Data) throws -> ArtifactRecord {
+        try Self.validateArtifactName(name)
         let digest = try files.put(contents)
         let row = ArtifactRow(
             runID: run, name: name, kind: kind, sha256: digest, size: contents.count,
             created: Date().timeIntervalSince1970)
-        try pool.write { db in
+        return try pool.write { db in
             try Self.requireRun(run, db: db)
-            try row.insert(db, onConflict: .replace)
+            if let existing = try ArtifactRow.filter(ArtifactRow.Columns.runID == run && ArtifactRow.Columns.name == name).fetchOne(db) {
+                guard existing.sha256 == digest else { throw StoreError.artifactExists(run: run, name: name) }
+                return existing.record
+            }
+            try row.insert(db)
+            return row.record
         }
-        return row.record
     }
 
     // MARK: Reading
@@ -139,22 +150,12 @@ public final class SQLiteStore: MetadataStore {
     public func run(_ idOrPrefix: String) throws -> RunRecord {
         try pool.read { db in
             let id = try Self.resolve(idOrPrefix, db: db)
-            return try Self.record(id: id, db: db)
+            return try Self.records(ids: [id], db: db)[0]
         }
     }
 
     public func runs(experiment: String?, limit: Int?) throws -> [RunRecord] {
-        try pool.read { db in
-            var sql = "SELECT runs.id FROM runs JOIN experiments ON experiments.id = runs.experiment_id"
-            var arguments: StatementArguments = []
-            if let experiment {
-                sql += " WHERE experiments.name = ?"
-                arguments += [experiment]
-            }
-            sql += " ORDER BY runs.start_time DESC, runs.rowid DESC"
-            if let limit { sql += " LIMIT \(max(0, limit))" }
-            return try String.fetchAll(db, sql: sql, arguments: arguments).map { try Self.record(id: $0, db: db) }
-        }
+        try searchRuns(RunQuery(experiment: experiment, limit: limit))
     }
 
     public func metricHistory(run: String, key: String) throws -> [MetricPoint] {
@@ -194,7 +195,31 @@ public final class SQLiteStore: MetadataStore {
         return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 
-    private static func insert(_ values: [String: String], into table: String, run: String, db: Database) throws {
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+    func write<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
+
+    /// The id of experiment `name`, created if new.
+    static func experimentID(_ name: String, created: Date, db: Database) throws -> Int64 {
+        if let existing = try ExperimentRow.filter(ExperimentRow.Columns.name == name).fetchOne(db) { return existing.id! }
+        var row = ExperimentRow(id: nil, name: name, created: created.timeIntervalSince1970)
+        try row.insert(db)
+        return row.id!
+    }
+
+    /// Refuses a store whose schema has steps this build does not know: migrating or
+    /// writing it could lose what a newer Ringmaster recorded.
+    static func refuseNewerSchema(_ pool: DatabasePool, location: String) throws {
+        let applied: [String] = try pool.read { db in
+            guard try db.tableExists("grdb_migrations") else { return [] }
+            return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
+        }
+        let known = Set(Migrations.migrator.migrations)
+        if let unknown = applied.first(where: { !known.contains($0) }) {
+            throw StoreError.newerSchema(location: location, migration: unknown)
+        }
+    }
+
+    static func insert(_ values: [String: String], into table: String, run: String, db: Database) throws {
         for (key, value) in values {
             try db.execute(
                 sql: "INSERT INTO \(table) (run_id, key, value) VALUES (?, ?, ?)", arguments: [run, key, value])
@@ -221,21 +246,42 @@ public final class SQLiteStore: MetadataStore {
         }
     }
 
-    private static func keyValues(_ table: String, run: String, db: Database) throws -> [String: String] {
-        let rows = try RunKeyValueRow.fetchAll(
-            db, sql: "SELECT run_id, key, value FROM \(table) WHERE run_id = ?", arguments: [run])
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0.key, $0.value) })
-    }
-
-    private static func record(id: String, db: Database) throws -> RunRecord {
-        guard let row = try RunRow.fetchOne(db, key: id) else { throw StoreError.unknownRun(id) }
-        let experiment = try String.fetchOne(
-            db, sql: "SELECT name FROM experiments WHERE id = ?", arguments: [row.experimentID]) ?? ""
-        return RunRecord(
-            id: row.id, experiment: experiment, name: row.name, status: RunStatus(rawValue: row.status) ?? .failed,
-            startTime: Date(timeIntervalSince1970: row.startTime),
-            endTime: row.endTime.map(Date.init(timeIntervalSince1970:)),
-            params: try keyValues("run_params", run: id, db: db), tags: try keyValues("run_tags", run: id, db: db),
-            environment: try keyValues("run_environment", run: id, db: db), failureReason: row.failureReason)
+    /// Loads full records for `ids`, in that order, with one query per table per 500 runs.
+    static func records(ids: [String], db: Database) throws -> [RunRecord] {
+        var result: [RunRecord] = []
+        result.reserveCapacity(ids.count)
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(ids.count, start + 500)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            let arguments = StatementArguments(chunk)
+            func keyValues(_ table: String) throws -> [String: [String: String]] {
+                var grouped: [String: [String: String]] = [:]
+                for row in try RunKeyValueRow.fetchAll(
+                    db, sql: "SELECT run_id, key, value FROM \(table) WHERE run_id IN (\(marks))", arguments: arguments)
+                {
+                    grouped[row.runID, default: [:]][row.key] = row.value
+                }
+                return grouped
+            }
+            let (params, tags, environment) = (try keyValues("run_params"), try keyValues("run_tags"), try keyValues("run_environment"))
+            var runs: [String: (RunRow, String)] = [:]
+            for row in try Row.fetchAll(db, sql: """
+                SELECT r.*, e.name AS experiment_name FROM runs r JOIN experiments e ON e.id = r.experiment_id
+                WHERE r.id IN (\(marks))
+                """, arguments: arguments) {
+                let run = try RunRow(row: row)
+                runs[run.id] = (run, row["experiment_name"])
+            }
+            for id in chunk {
+                guard let (row, experiment) = runs[id] else { throw StoreError.unknownRun(id) }
+                result.append(RunRecord(
+                    id: row.id, experiment: experiment, name: row.name, status: RunStatus(rawValue: row.status) ?? .failed,
+                    startTime: Date(timeIntervalSince1970: row.startTime),
+                    endTime: row.endTime.map(Date.init(timeIntervalSince1970:)),
+                    params: params[id] ?? [:], tags: tags[id] ?? [:], environment: environment[id] ?? [:],
+                    failureReason: row.failureReason))
+            }
+        }
+        return result
     }
 }

@@ -121,6 +121,25 @@ public protocol MetadataStore: AnyObject, Sendable {
     func artifacts(run: String) throws -> [ArtifactRecord]
     /// The contents of an artifact, verified against its sha256.
     func artifactContents(_ artifact: ArtifactRecord) throws -> Data
+
+    /// Runs matching `query` (filter, order, limit; see ``RunQuery``).
+    func searchRuns(_ query: RunQuery) throws -> [RunRecord]
+    /// All experiments, by name.
+    func experiments() throws -> [ExperimentRecord]
+
+    /// Records a dataset version (or returns the existing one with the same name and fingerprint).
+    func recordDatasetVersion(_ version: NewDatasetVersion) throws -> DatasetVersionRecord
+    /// Versions of one dataset (or of all, when `name` is nil), oldest first.
+    func datasetVersions(name: String?) throws -> [DatasetVersionRecord]
+
+    /// Adds a lineage edge; adding an edge that exists is not an error.
+    func addLineage(_ edge: LineageEdge) throws
+    /// Edges whose source or target is `node`.
+    func lineageEdges(touching node: LineageNode) throws -> [LineageEdge]
+
+    /// Stores a run recorded elsewhere (e.g. by MLflow) as it was: id, times, status,
+    /// params, tags and metric history. A run with the same id already here is an error.
+    func importRun(_ run: RunRecord, metrics: [MetricPoint]) throws
 }
 
 /// A problem with a store request that the caller can act on.
@@ -137,6 +156,18 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case runEnded(String)
     /// The store location cannot be opened.
     case unavailable(String)
+    /// The store was written by a newer Ringmaster whose schema this one does not know.
+    case newerSchema(location: String, migration: String)
+    /// An artifact name that could escape the artifact root or is otherwise unusable.
+    case invalidArtifactName(String)
+    /// The run already has an artifact of this name with other contents; artifacts are never overwritten.
+    case artifactExists(run: String, name: String)
+    /// No dataset version matches the reference.
+    case unknownDataset(String)
+    /// A run with this id already exists (import).
+    case duplicateRun(String)
+    /// A search that cannot be run as asked, e.g. a metric compared with text.
+    case invalidQuery(String)
 
     public var description: String {
         switch self {
@@ -148,6 +179,43 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
             return "artifact '\(name)' is corrupt: sha256 \(actual), expected \(expected)"
         case .runEnded(let id): return "run \(id) has already ended"
         case .unavailable(let reason): return "metadata store unavailable: \(reason)"
+        case .newerSchema(let location, let migration):
+            return "\(location) was written by a newer Ringmaster (schema step '\(migration)' is unknown here); upgrade ringmaster to open it"
+        case .invalidArtifactName(let name):
+            return "artifact name '\(name)' is not allowed: use letters, digits, '.', '_', '-' and '/' between parts, no '..' and no leading '/'"
+        case .artifactExists(let run, let name):
+            return "run \(run) already has an artifact '\(name)' with other contents; artifacts are never overwritten"
+        case .unknownDataset(let reference): return "no dataset version matches '\(reference)'"
+        case .duplicateRun(let id): return "a run with id \(id) already exists in this store"
+        case .invalidQuery(let reason): return "invalid search: \(reason)"
         }
+    }
+}
+
+extension MetadataStore {
+    /// The dataset version `NAME:VERSION`, `NAME` (its latest version) or a fingerprint prefix (≥ 8 hex digits).
+    public func datasetVersion(_ reference: String) throws -> DatasetVersionRecord {
+        if let colon = reference.lastIndex(of: ":"), let version = Int(reference[reference.index(after: colon)...]) {
+            let name = String(reference[..<colon])
+            if let match = try datasetVersions(name: name).first(where: { $0.version == version }) { return match }
+            throw StoreError.unknownDataset(reference)
+        }
+        if let latest = try datasetVersions(name: reference).last { return latest }
+        let prefix = reference.lowercased()
+        if prefix.count >= 8, prefix.allSatisfy(\.isHexDigit) {
+            let matches = try datasetVersions(name: nil).filter { $0.fingerprint.hasPrefix(prefix) }
+            if let first = matches.first, Set(matches.map(\.fingerprint)).count == 1 { return first }
+        }
+        throw StoreError.unknownDataset(reference)
+    }
+
+    /// Checks an artifact name: relative, `/`-separated parts of letters, digits, `.`, `_`, `-`,
+    /// no `.` or `..` part, at most 255 characters. Backends call it before storing.
+    public static func validateArtifactName(_ name: String) throws {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard !name.isEmpty, name.count <= 255,
+              parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." && $0.allSatisfy(allowed.contains) })
+        else { throw StoreError.invalidArtifactName(name) }
     }
 }

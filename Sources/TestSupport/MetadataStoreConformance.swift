@@ -12,6 +12,15 @@ public enum MetadataStoreConformance {
         ("artifacts are content-addressed and verified", artifactsAreVerified),
         ("run ids resolve by prefix", runIDsResolveByPrefix),
         ("runs list newest first by experiment", runsListNewestFirst),
+        ("artifact names cannot escape the root", artifactNamesAreChecked),
+        ("artifacts are never overwritten", artifactsAreNeverOverwritten),
+        ("search filters by metric, param, tag and attribute", searchFilters),
+        ("search combines with and, or and parentheses", searchCombines),
+        ("search orders, limits and pages", searchOrders),
+        ("experiments are listed with run counts", experimentsAreListed),
+        ("dataset versions count up and deduplicate", datasetVersionsCountUp),
+        ("lineage edges are stored once and found from both ends", lineageEdges),
+        ("imported runs keep their identity", importedRunsKeepIdentity),
     ]
 
     static func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
