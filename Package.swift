@@ -1,6 +1,10 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// The numeric kernels are optimized in debug builds too: unoptimized SIMD lanes and
+/// pointer loops run tens of times slower, which would make every training test crawl.
+let kernelSettings: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "Ringmaster",
     platforms: [.macOS(.v14)],
@@ -25,7 +29,7 @@ let package = Package(
 
         // Value types and seams; imports no C library.
         .target(name: "RingmasterCore"),
-        .target(name: "Tensors", dependencies: ["CBLAS"]),
+        .target(name: "Tensors", dependencies: ["CBLAS"], swiftSettings: kernelSettings),
         .target(name: "Collectives", dependencies: ["CMPI", "RingmasterCore"]),
         .target(
             name: "Datasets",
@@ -35,7 +39,8 @@ let package = Package(
             dependencies: [
                 "RingmasterCore", "Tensors",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]),
+            ],
+            swiftSettings: kernelSettings),
         .target(
             name: "Training",
             dependencies: [
@@ -68,8 +73,10 @@ let package = Package(
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Tensors", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
-        .testTarget(name: "MetadataSQLiteTests", dependencies: ["MetadataSQLite", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "MetadataSQLite", "TestSupport"]),
+        .testTarget(
+            name: "MetadataSQLiteTests",
+            dependencies: ["MetadataSQLite", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -30,7 +30,10 @@ public final class SQLiteStore: MetadataStore {
             pool = try DatabasePool(
                 path: directory.appendingPathComponent("store.sqlite").path, configuration: configuration)
             try Self.refuseNewerSchema(pool, location: directory.path)
-            try Migrations.migrator.migrate(pool)
+            // Migrating takes the write lock; readers opening an up-to-date store must not.
+            if try !pool.read({ try Migrations.migrator.hasCompletedMigrations($0) }) {
+                try Migrations.migrator.migrate(pool)
+            }
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {

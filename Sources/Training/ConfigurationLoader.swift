@@ -135,6 +135,7 @@ public enum ConfigurationLoader {
     static let sections: [String: [String: Setter]] = [
         "data": [
             "path": { $0.data.path = try $1.string() },
+            "name": { $0.data.name = try $1.string() },
             "label": { $0.data.label = try $1.string() },
             "labels_path": { $0.data.labelsPath = try $1.string() },
             "format": { $0.data.format = try $1.string() },

@@ -57,11 +57,14 @@ public final class MetricWriter: @unchecked Sendable {
 
     private func loop() {
         var attempt = 0
+        var failuresWhileClosing = 0
         while true {
             condition.lock()
-            if !closed && pending.count < batchSize {
-                let wait = attempt == 0 ? flushInterval : min(5, 0.1 * pow(4, Double(attempt - 1)))
-                _ = condition.wait(until: Date().addingTimeInterval(wait))
+            if attempt > 0 {
+                // Back off after a failed write (0.1 s, 0.4 s, 1.6 s, then 5 s), closing or not.
+                _ = condition.wait(until: Date().addingTimeInterval(min(5, 0.1 * pow(4, Double(attempt - 1)))))
+            } else if !closed && pending.count < batchSize {
+                _ = condition.wait(until: Date().addingTimeInterval(flushInterval))
             }
             let batch = pending
             let isClosing = closed
@@ -83,8 +86,11 @@ public final class MetricWriter: @unchecked Sendable {
                     }
                     lastError = "\(error)"
                     condition.unlock()
-                    // While closing, give the store a few more tries, then give up.
-                    if isClosing && attempt > 4 { break }
+                    // While closing, give the store four more tries (about 7 s), then give up.
+                    if isClosing {
+                        failuresWhileClosing += 1
+                        if failuresWhileClosing >= 4 { break }
+                    }
                     continue
                 }
             }

@@ -115,13 +115,11 @@ public final class Trainer {
                 try store.setTags(run: resumed.header.runID, ["ringmaster.resumed_at_epoch": "\(resumed.header.epoch)"])
                 return resumed.header.runID
             }
-            return try store.createRun(
-                experiment: config.experiment, name: "\(config.experiment)-\(fingerprint.prefix(8))",
-                params: Self.params(config, architecture: architecture, data: data, ranks: ranks),
-                tags: ["ringmaster.data.fingerprint": data.fingerprint, "ringmaster.source": "train"],
+            return try RunRecorder(store: store).start(
+                config: config, data: data, params: Self.params(config, architecture: architecture, data: data, ranks: ranks),
+                fingerprint: fingerprint,
                 environment: RunEnvironment.capture(communicator: comm, extra: options.environment,
-                                                    commandLine: options.commandLine)
-            ).id
+                                                    commandLine: options.commandLine))
         }
         let sharedRunID = try comm.broadcast(runID, root: 0)
         let writer = comm.isRoot ? store.map { MetricWriter(store: $0, runID: sharedRunID) } : nil
@@ -294,7 +292,7 @@ public final class Trainer {
             let bytes = try Data(contentsOf: url)
             modelSHA = SHA256.hash(data: bytes).hexString
             if let store {
-                _ = try store.storeArtifact(run: runID, name: "model.rmm", kind: "model", contents: bytes)
+                try RunRecorder(store: store).finish(runID: runID, model: bytes, weightsSHA256: weightsSHA)
                 writer?.log([MetricPoint(key: "train_seconds", step: step, value: trainSeconds)])
             }
         })

@@ -16,6 +16,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public struct DataSection: Codable, Sendable, Equatable {
         /// Data file (CSV, LIBSVM or IDX images), relative to the config file's folder. Required.
         public var path: String = ""
+        /// Dataset name its versions are recorded under; default: the file's base name.
+        public var name: String?
         /// Label column (CSV); default `label`, else `target`.
         public var label: String?
         /// IDX labels file; default: derived from `path` (`-images-idx3` → `-labels-idx1`).
@@ -87,6 +89,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         /// Smallest validation-loss decrease that counts as improvement. Default 0.
         public var earlyStoppingMinDelta: Double = 0
         public init() {}
+    }
+
+    /// The name the data's versions are recorded under.
+    public var datasetName: String {
+        data.name ?? URL(fileURLWithPath: data.path).deletingPathExtension().lastPathComponent
     }
 
     /// The model's task, resolved from `model.task` and `model.kind`.

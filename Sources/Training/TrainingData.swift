@@ -15,6 +15,10 @@ public struct TrainingData: Sendable {
     public var loss: LossKind
     /// sha256 of the source data, recorded with the run.
     public var fingerprint: String
+    /// Column names and types (JSON), recorded with the dataset version.
+    public var schema: String
+    /// Rows in the file, both splits together.
+    public var rows: Int
 
     /// Reads the data named by `config.data`, splits it with the run's seed and fits
     /// standardization on the training split only.
@@ -55,7 +59,7 @@ public struct TrainingData: Sendable {
         }
         return TrainingData(
             train: train, validation: validation, scaling: scaling, outputs: outputs, classCount: classCount,
-            loss: loss, fingerprint: dataset.fingerprint)
+            loss: loss, fingerprint: dataset.fingerprint, schema: dataset.schema.json, rows: dataset.rowCount)
     }
 
     /// The network shape for this data.

@@ -23,7 +23,15 @@ import TestSupport
         #expect(environment["world_size"] == "2")
         #expect(environment["blas_library"]?.contains("OpenBLAS") == true)
         let artifacts = detail["artifacts"] as! [[String: Any]]
-        #expect(artifacts.first?["sha256"] as? String == result.model_sha256)
+        #expect(artifacts.first { $0["name"] as? String == "model.rmm" }?["sha256"] as? String == result.model_sha256)
+        #expect(artifacts.contains { $0["name"] as? String == "config.json" })
+        let tags = run["tags"] as! [String: String]
+        #expect(tags["ringmaster.weights_sha256"] == result.weights_sha256)
+        #expect(tags["ringmaster.data.version"] == "digits:1")
+
+        // Lineage: dataset version → run → model artifact.
+        let datasets = try cli.run(["data", "list", "--json"])
+        #expect(datasets.stdout.contains("\"name\":\"digits\""), "\(datasets.stdout) \(datasets.stderr)")
 
         let loss = try cli.run(["runs", "metrics", result.run_id, "--key", "train_loss", "--json"])
         let points = try JSONSerialization.jsonObject(with: Data(loss.stdout.utf8)) as! [[String: Any]]
