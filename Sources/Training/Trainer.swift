@@ -19,6 +19,8 @@ public struct TrainingOptions: Sendable {
     public var commandLine: [String] = CommandLine.arguments
     /// Extra environment facts to record (MPI library, …).
     public var environment: [String: String] = [:]
+    /// Tags to set on the new run (`--tag key=value`).
+    public var tags: [String: String] = [:]
 
     public init(workDirectory: URL) { self.workDirectory = workDirectory }
 }
@@ -119,7 +121,8 @@ public final class Trainer {
                 config: config, data: data, params: Self.params(config, architecture: architecture, data: data, ranks: ranks),
                 fingerprint: fingerprint,
                 environment: RunEnvironment.capture(communicator: comm, extra: options.environment,
-                                                    commandLine: options.commandLine))
+                                                    commandLine: options.commandLine),
+                tags: options.tags)
         }
         let sharedRunID = try comm.broadcast(runID, root: 0)
         let writer = comm.isRoot ? store.map { MetricWriter(store: $0, runID: sharedRunID) } : nil

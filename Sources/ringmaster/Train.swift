@@ -20,6 +20,9 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a configuration key: section.key=value (repeatable).")
     var overrides: [String] = []
 
+    @Option(help: "Set a tag on the run: key=value (repeatable).")
+    var tag: [String] = []
+
     @Option(help: "Write a Chrome trace of every rank's forward, backward, allreduce and optimizer spans.")
     var timeline: String?
 
@@ -35,6 +38,12 @@ struct Train: ParsableCommand {
             let store = try comm.agreeing { comm.isRoot ? try World.openStore(self.store) : nil }
             var options = TrainingOptions(workDirectory: World.workDirectory(self.store))
             options.resume = resume
+            options.tags = try Dictionary(tag.map { pair in
+                guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                    throw CLIError(message: "--tag \(pair): expected key=value")
+                }
+                return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
+            }) { _, last in last }
             options.timelinePath = timeline
             options.showProgress = !quiet && !json
             options.environment = Collectives.describe(comm)

@@ -24,7 +24,7 @@ import TestSupport
         #expect(environment["blas_library"]?.contains("OpenBLAS") == true)
         let artifacts = detail["artifacts"] as! [[String: Any]]
         #expect(artifacts.first { $0["name"] as? String == "model.rmm" }?["sha256"] as? String == result.model_sha256)
-        #expect(artifacts.contains { $0["name"] as? String == "config.json" })
+        #expect(artifacts.contains { $0["name"] as? String == "config.yaml" })
         let tags = run["tags"] as! [String: String]
         #expect(tags["ringmaster.weights_sha256"] == result.weights_sha256)
         #expect(tags["ringmaster.data.version"] == "digits:1")

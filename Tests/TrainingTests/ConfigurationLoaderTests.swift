@@ -57,3 +57,21 @@ import Training
         }
     }
 }
+
+@Suite struct ConfigurationYAMLTests {
+    @Test func writtenYAMLReadsBackEqual() throws {
+        var config = try ConfigurationLoader.parse(
+            yaml: "data:\n  path: /d/x.csv\n  label: 'it''s'\n", file: "c.yaml",
+            overrides: ["optimizer.learning_rate=0.0003", "model.hidden=[256, 128]", "training.early_stopping={patience: 3, min_delta: 0.001}",
+                        "optimizer.scale_lr=true", "model.dropout=0.25", "training.seed=12345678901"])
+        config.experiment = "exp: with colon"
+        let again = try ConfigurationLoader.parse(yaml: config.yaml, file: "written.yaml")
+        #expect(again == config)
+    }
+
+    @Test func everyDefaultRoundTrips() throws {
+        var config = TrainingConfiguration()
+        config.data.path = "/data/digits.csv"
+        #expect(try ConfigurationLoader.parse(yaml: config.yaml, file: "written.yaml") == config)
+    }
+}
