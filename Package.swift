@@ -48,6 +48,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        .target(name: "Tuning", dependencies: ["RingmasterCore"]),
         .target(
             name: "MetadataSQLite",
             dependencies: [
@@ -77,6 +78,7 @@ let package = Package(
         .testTarget(
             name: "MetadataSQLiteTests",
             dependencies: ["MetadataSQLite", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "TuningTests", dependencies: ["Tuning", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
