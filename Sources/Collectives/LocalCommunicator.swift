@@ -110,6 +110,37 @@ public final class LocalCommunicator: Communicator, Sendable {
         exit(code)
     }
 
+    // MARK: Point to point
+
+    /// Threads of one process share memory: any of them may call at any time.
+    public var supportsConcurrentCalls: Bool { true }
+
+    public func send(_ bytes: UnsafeRawBufferPointer, to destination: Int, tag: Int) throws {
+        try checkPeer(destination, tag: tag, operation: "send")
+        rendezvous.mailbox.post(.init(source: rank, tag: tag, bytes: Array(bytes)), to: destination)
+    }
+
+    public func probe(from source: Int?, tag: Int, wait: Bool) throws -> (source: Int, count: Int)? {
+        if let source { try checkPeer(source, tag: tag, operation: "probe") }
+        return rendezvous.mailbox.peek(for: rank, from: source, tag: tag, wait: wait)
+    }
+
+    public func receive(into buffer: UnsafeMutableRawBufferPointer, from source: Int, tag: Int) throws {
+        try checkPeer(source, tag: tag, operation: "receive")
+        let bytes = rendezvous.mailbox.take(for: rank, from: source, tag: tag)
+        guard bytes.count == buffer.count else {
+            throw CommunicatorError.invalidArgument(
+                "receive", rank: worldRank, "message of \(bytes.count) bytes into a buffer of \(buffer.count)")
+        }
+        buffer.copyBytes(from: bytes)
+    }
+
+    private func checkPeer(_ peer: Int, tag: Int, operation: String) throws {
+        guard (0..<size).contains(peer), tag >= 0 else {
+            throw CommunicatorError.invalidArgument(operation, rank: worldRank, "peer \(peer) or tag \(tag) out of range")
+        }
+    }
+
     // MARK: Helpers
 
     private func reduce<T: BinaryFloatingPoint>(_ buffer: UnsafeMutableBufferPointer<T>, op: ReduceOperation) throws {

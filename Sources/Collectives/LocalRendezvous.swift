@@ -26,6 +26,8 @@ final class LocalRendezvous: @unchecked Sendable {
     let size: Int
     /// Seconds a member waits for the others before the group is declared stalled; nil waits forever.
     let stallTimeout: Double?
+    /// The group's point-to-point messages.
+    let mailbox: LocalMailbox
 
     private let condition = NSCondition()
     private var generation = 0
@@ -46,6 +48,7 @@ final class LocalRendezvous: @unchecked Sendable {
         self.size = size
         self.stallTimeout = stallTimeout
         self.arrivals = Array(repeating: nil, count: size)
+        self.mailbox = LocalMailbox(size: size)
     }
 
     /// Blocks until every member has called with the same `signature`, then returns what the

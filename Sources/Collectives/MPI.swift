@@ -74,19 +74,21 @@ enum MPI {
         return flag != 0
     }
 
-    /// Initializes MPI at `MPI_THREAD_SERIALIZED`: the trainer calls MPI from one thread at a
-    /// time, which need not be the main thread, and nothing stronger is needed. `argc`/`argv`
-    /// are passed as NULL, which MPI-2 and later allow; Open MPI reads its settings from the
-    /// environment that `mpirun` sets.
-    static func initializeSerialized() throws {
+    /// Initializes MPI asking for `MPI_THREAD_MULTIPLE` (a sweep's coordinator thread talks to
+    /// the group leaders while the same process trains) and requiring at least
+    /// `MPI_THREAD_SERIALIZED` (the trainer calls MPI from one thread at a time, which need not
+    /// be the main thread). Returns whether MULTIPLE was provided. `argc`/`argv` are passed as
+    /// NULL, which MPI-2 and later allow; Open MPI reads its settings from the environment.
+    static func initializeThreaded() throws -> Bool {
         var provided: Int32 = 0
-        try check(MPI_Init_thread(nil, nil, cmpi_thread_serialized(), &provided), "MPI_Init_thread", rank: 0)
+        try check(MPI_Init_thread(nil, nil, cmpi_thread_multiple(), &provided), "MPI_Init_thread", rank: 0)
         if provided < cmpi_thread_serialized() {
             throw CommunicatorError(
                 operation: "MPI_Init_thread", rank: 0, code: -1,
                 reason: "the MPI library provides thread level \(provided), below MPI_THREAD_SERIALIZED;"
                     + " use an Open MPI build with thread support")
         }
+        return provided >= cmpi_thread_multiple()
     }
 
     static func finalize(rank: Int) throws {
@@ -174,6 +176,32 @@ enum MPI {
     ) throws {
         try check(
             MPI_Allgather(send, count, cmpi_byte(), receive, count, cmpi_byte(), comm.raw), "MPI_Allgather", rank: rank)
+    }
+
+    // MARK: Point to point
+
+    static func send(_ buffer: UnsafeRawPointer?, count: Int32, to destination: Int32, tag: Int32, on comm: Comm, rank: Int) throws {
+        try check(MPI_Send(buffer, count, cmpi_byte(), destination, tag, comm.raw), "MPI_Send", rank: rank)
+    }
+
+    /// `MPI_Probe` (waiting) or `MPI_Iprobe`: the source and byte count of a pending message.
+    static func probe(source: Int32?, tag: Int32, wait: Bool, on comm: Comm, rank: Int) throws -> (source: Int, count: Int)? {
+        var status = MPI_Status()
+        var flag: Int32 = 1
+        let from = source ?? cmpi_any_source()
+        if wait {
+            try check(MPI_Probe(from, tag, comm.raw, &status), "MPI_Probe", rank: rank)
+        } else {
+            try check(MPI_Iprobe(from, tag, comm.raw, &flag, &status), "MPI_Iprobe", rank: rank)
+        }
+        guard flag != 0 else { return nil }
+        var count: Int32 = 0
+        try check(MPI_Get_count(&status, cmpi_byte(), &count), "MPI_Get_count", rank: rank)
+        return (Int(status.MPI_SOURCE), Int(count))
+    }
+
+    static func receive(_ buffer: UnsafeMutableRawPointer?, count: Int32, from source: Int32, tag: Int32, on comm: Comm, rank: Int) throws {
+        try check(MPI_Recv(buffer, count, cmpi_byte(), source, tag, comm.raw, cmpi_status_ignore()), "MPI_Recv", rank: rank)
     }
 
     // MARK: Errors

@@ -28,9 +28,11 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     let handle: MPI.Comm
     /// False for `MPI_COMM_WORLD`, which MPI owns.
     private let ownsHandle: Bool
+    public let supportsConcurrentCalls: Bool
 
     /// Wraps `handle`, making its errors return as codes.
-    init(handle: MPI.Comm, ownsHandle: Bool) throws {
+    init(handle: MPI.Comm, ownsHandle: Bool, threadMultiple: Bool) throws {
+        supportsConcurrentCalls = threadMultiple
         let worldRank = try MPI.rank(of: .world)
         try MPI.returnErrors(on: handle, rank: worldRank)
         self.worldRank = worldRank
@@ -107,7 +109,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         let arguments = try splitArguments(color: color, key: key, rank: worldRank)
         let child = try MPI.split(handle, color: arguments.color, key: arguments.key, rank: worldRank)
         do {
-            let communicator = try MPICommunicator(handle: child, ownsHandle: true)
+            let communicator = try MPICommunicator(handle: child, ownsHandle: true, threadMultiple: supportsConcurrentCalls)
             communicator.maxChunkElements = maxChunkElements
             return communicator
         } catch {
@@ -122,6 +124,32 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     public func abort(message: String, code: Int32) -> Never {
         writeAbortLine(rank: worldRank, host: hostName, message: message)
         MPI.abortWorld(code: code)
+    }
+
+    // MARK: Point to point
+
+    public func send(_ bytes: UnsafeRawBufferPointer, to destination: Int, tag: Int) throws {
+        try checkPeer(destination, tag: tag, operation: "MPI_Send")
+        guard bytes.count <= MPI.maxCount else {
+            throw CommunicatorError.invalidArgument("MPI_Send", rank: worldRank, "messages are limited to \(MPI.maxCount) bytes")
+        }
+        try MPI.send(bytes.baseAddress, count: Int32(bytes.count), to: Int32(destination), tag: Int32(tag), on: handle, rank: worldRank)
+    }
+
+    public func probe(from source: Int?, tag: Int, wait: Bool) throws -> (source: Int, count: Int)? {
+        if let source { try checkPeer(source, tag: tag, operation: "MPI_Probe") }
+        return try MPI.probe(source: source.map(Int32.init), tag: Int32(tag), wait: wait, on: handle, rank: worldRank)
+    }
+
+    public func receive(into buffer: UnsafeMutableRawBufferPointer, from source: Int, tag: Int) throws {
+        try checkPeer(source, tag: tag, operation: "MPI_Recv")
+        try MPI.receive(buffer.baseAddress, count: Int32(buffer.count), from: Int32(source), tag: Int32(tag), on: handle, rank: worldRank)
+    }
+
+    private func checkPeer(_ peer: Int, tag: Int, operation: String) throws {
+        guard (0..<size).contains(peer), (0...Int(Int16.max)).contains(tag) else {
+            throw CommunicatorError.invalidArgument(operation, rank: worldRank, "peer \(peer) or tag \(tag) out of range")
+        }
     }
 
     // MARK: Chunking

@@ -6,9 +6,12 @@ import RingmasterCore
 public final class MPIEnvironment: Sendable {
     /// `MPI_COMM_WORLD`: every process the launcher started.
     public let world: MPICommunicator
+    /// Whether MPI provides `MPI_THREAD_MULTIPLE`, so two threads may call it at once.
+    public let threadMultiple: Bool
 
-    private init(world: MPICommunicator) {
+    private init(world: MPICommunicator, threadMultiple: Bool) {
         self.world = world
+        self.threadMultiple = threadMultiple
     }
 
     /// The environment from a successful ``initialize()`` until ``finalize()``, else nil.
@@ -28,8 +31,8 @@ public final class MPIEnvironment: Sendable {
         ["OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"].contains { environment[$0] != nil }
     }
 
-    /// Initializes MPI at `MPI_THREAD_SERIALIZED` and returns the environment; later calls
-    /// return the same one.
+    /// Initializes MPI (`MPI_THREAD_MULTIPLE` where the library has it, at least
+    /// `MPI_THREAD_SERIALIZED`) and returns the environment; later calls return the same one.
     ///
     /// Call it from the thread that will call ``finalize()`` (MPI's "main thread"); after that
     /// any one thread at a time may call MPI. Without a launcher MPI starts as a one-rank
@@ -44,8 +47,9 @@ public final class MPIEnvironment: Sendable {
                     reason: "MPI was finalized in this process and cannot be initialized again")
             }
             // Initialized but not recorded: a previous attempt failed after MPI_Init_thread.
-            if !MPI.isInitialized { try MPI.initializeSerialized() }
-            let environment = MPIEnvironment(world: try MPICommunicator(handle: .world, ownsHandle: false))
+            let multiple = MPI.isInitialized ? false : try MPI.initializeThreaded()
+            let environment = MPIEnvironment(
+                world: try MPICommunicator(handle: .world, ownsHandle: false, threadMultiple: multiple), threadMultiple: multiple)
             state = environment
             return environment
         }

@@ -108,3 +108,28 @@ public struct RankFailure: Error, CustomStringConvertible, Sendable {
 
     public var description: String { message }
 }
+
+extension Communicator {
+    /// Sends `data` to `destination` with `tag`.
+    public func send(_ data: Data, to destination: Int, tag: Int) throws {
+        try data.withUnsafeBytes { try send($0, to: destination, tag: tag) }
+    }
+
+    /// Waits for the next message with `tag` (from `source`, or any rank) and returns it with its source.
+    public func receiveMessage(from source: Int? = nil, tag: Int) throws -> (data: Data, source: Int) {
+        let (from, count) = try probe(from: source, tag: tag, wait: true)!
+        return (try receiveBytes(count, from: from, tag: tag), from)
+    }
+
+    /// The next message with `tag` if one is waiting, without blocking.
+    public func pollMessage(from source: Int? = nil, tag: Int) throws -> (data: Data, source: Int)? {
+        guard let (from, count) = try probe(from: source, tag: tag, wait: false) else { return nil }
+        return (try receiveBytes(count, from: from, tag: tag), from)
+    }
+
+    private func receiveBytes(_ count: Int, from source: Int, tag: Int) throws -> Data {
+        var bytes = [UInt8](repeating: 0, count: count)
+        try bytes.withUnsafeMutableBytes { try receive(into: $0, from: source, tag: tag) }
+        return Data(bytes)
+    }
+}

@@ -42,6 +42,19 @@ public protocol Communicator: AnyObject, Sendable {
     func split(color: Int, key: Int) throws -> any Communicator
     /// Ends every rank of the job after writing `message` to standard error.
     func abort(message: String, code: Int32) -> Never
+
+    /// Sends `bytes` to rank `destination` with `tag` (≥ 0); returns once the buffer may be reused.
+    /// Point-to-point calls may come from a second thread (the sweep coordinator) where
+    /// ``supportsConcurrentCalls`` is true.
+    func send(_ bytes: UnsafeRawBufferPointer, to destination: Int, tag: Int) throws
+    /// The source and size in bytes of a waiting message with `tag` from `source` (any rank
+    /// when nil); with `wait` false it returns nil at once when none is waiting.
+    func probe(from source: Int?, tag: Int, wait: Bool) throws -> (source: Int, count: Int)?
+    /// Receives the next message with `tag` from `source` into `buffer`, which must hold
+    /// exactly its size (from ``probe(from:tag:wait:)``).
+    func receive(into buffer: UnsafeMutableRawBufferPointer, from source: Int, tag: Int) throws
+    /// Whether two threads of this process may call the communicator at the same time.
+    var supportsConcurrentCalls: Bool { get }
 }
 
 /// An error raised by a collective operation.

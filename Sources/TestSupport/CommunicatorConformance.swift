@@ -37,6 +37,8 @@ public enum CommunicatorConformance {
             ("split-even-odd", { try checkSplitEvenOdd(comm) }),
             ("split-halves-reversed", { try checkSplitHalves(comm) }),
             ("agree-one-failing-rank", { try checkAgree(comm) }),
+            ("point-to-point-ring", { try checkRing(comm) }),
+            ("point-to-point-any-source", { try checkAnySource(comm) }),
         ]
         if let chunkLimiter {
             checks.append(("chunked-7-elements", { try chunkLimiter(7) { try checkChunked(comm) } }))
