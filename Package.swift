@@ -70,7 +70,8 @@ let package = Package(
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Tensors", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "MetadataSQLiteTests", dependencies: ["MetadataSQLite", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        // The store is opened directly only to set up what training cannot record (lineage edges, imported runs).
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "RingmasterCore", "MetadataSQLite"]),
     ],
     swiftLanguageModes: [.v6]
 )
