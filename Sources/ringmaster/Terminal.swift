@@ -20,5 +20,4 @@ enum Terminal {
 
     static func bold(_ text: String) -> String { "\u{1B}[1m\(text)\u{1B}[0m" }
     static func highlight(_ text: String) -> String { "\u{1B}[1;33m\(text)\u{1B}[0m" }
-    static func dim(_ text: String) -> String { "\u{1B}[2m\(text)\u{1B}[0m" }
 }
