@@ -79,7 +79,8 @@ let package = Package(
             name: "MetadataSQLiteTests",
             dependencies: ["MetadataSQLite", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "TuningTests", dependencies: ["Tuning", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        // The store is opened directly only to set up what training cannot record (lineage edges, imported runs).
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "RingmasterCore", "MetadataSQLite"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -28,9 +28,7 @@ struct BenchReproduce: ParsableCommand {
         let loaded = try specs.map { try ReproductionSpec.load(path: $0) }
         let store = FileManager.default.temporaryDirectory.appendingPathComponent("ringmaster-bench-reproduce-\(getpid())")
         defer { try? FileManager.default.removeItem(at: store) }
-        if !json {
-            print(pad("SPEC", 28) + pad("RANKS", 7) + pad("METRIC", 21) + pad("EXPECTED", 18) + pad("MEASURED", 10) + "RESULT")
-        }
+        var table = TextTable(headers: ["SPEC", "RANKS", "METRIC", "EXPECTED", "MEASURED", "RESULT"], rightAligned: [1, 4])
         var failures = 0
         for spec in loaded {
             let started = Date()
@@ -46,12 +44,13 @@ struct BenchReproduce: ParsableCommand {
             if json {
                 print(try JSONOutput.line(row))
             } else {
-                let expected = String(format: "%.4f–%.4f", spec.minimum, spec.maximum)
-                let value = measured.map { String(format: "%.4f", $0) } ?? "-"
-                print(pad(spec.name, 28) + pad("\(spec.ranks)", 7) + pad(spec.metric, 21) + pad(expected, 18) + pad(value, 10)
-                      + (passed ? "pass" : "FAIL"))
+                table.append([
+                    spec.name, "\(spec.ranks)", spec.metric, String(format: "%.4f–%.4f", spec.minimum, spec.maximum),
+                    measured.map { String(format: "%.4f", $0) } ?? "-", passed ? "pass" : "FAIL",
+                ])
             }
         }
+        if !json { table.lines().forEach { print($0) } }
         if failures > 0 { throw CLIError(message: "\(failures) of \(loaded.count) reproductions fell outside their expected range") }
     }
 }

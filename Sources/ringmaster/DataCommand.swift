@@ -44,11 +44,11 @@ struct DataCommand: ParsableCommand {
                 print(try JSONOutput.line(versions))
                 return
             }
-            print(pad("DATASET", 24) + pad("ROWS", 9) + pad("SHA256", 14) + "SOURCE")
+            var table = TextTable(headers: ["DATASET", "ROWS", "SHA256", "SOURCE"], rightAligned: [1])
             for version in versions {
-                print(pad(version.reference, 24) + pad("\(version.rows)", 9) + pad(String(version.fingerprint.prefix(12)), 14)
-                      + version.source)
+                table.append([version.reference, "\(version.rows)", Format.digest(version.fingerprint), version.source])
             }
+            table.lines().forEach { print($0) }
         }
     }
 }

@@ -78,10 +78,13 @@ struct Reproduce: ParsableCommand {
         print(report.bitIdentical
               ? "  final weights: bit-identical (sha256 \(recordedWeights.prefix(16))…)"
               : "  final weights: DIFFERENT (\(recordedWeights.prefix(16))… recorded, \(result.weightsSHA256.prefix(16))… now)")
+        var table = TextTable(headers: ["METRIC", "RECORDED", "REPRODUCED", "DIFFERENCE"], rightAligned: [1, 2, 3])
         for metric in report.metrics {
-            let now = metric.reproduced.map { String(format: "%.6g", $0) } ?? "-"
-            let delta = metric.difference.map { String(format: "%+.3g", $0) } ?? "-"
-            print("  \(pad(metric.key, 22))\(pad(String(format: "%.6g", metric.original), 14))\(pad(now, 14))\(delta)")
+            table.append([
+                metric.key, Format.number(metric.original), metric.reproduced.map(Format.number) ?? "-",
+                metric.difference.map { String(format: "%+.3g", $0) } ?? "-",
+            ])
         }
+        table.lines().forEach { print("  " + $0) }
     }
 }

@@ -8,7 +8,10 @@ struct Ringmaster: ParsableCommand {
         abstract: "Data-parallel training over MPI, with every run recorded.",
         discussion: "Run training under mpirun for several ranks: mpirun -np 4 ringmaster train CONFIG.yaml",
         version: "0.1.0",
-        subcommands: [Train.self, Evaluate.self, Predict.self, DataCommand.self, Runs.self, Bench.self])
+        subcommands: [
+            Train.self, Evaluate.self, Predict.self, DataCommand.self, Runs.self, Experiments.self, Lineage.self,
+            Bench.self,
+        ])
 
     /// Parses and runs the command; errors become one line on standard error and exit code 1.
     static func main() {
