@@ -70,6 +70,7 @@ enum Migrations {
                 """)
         }
         registerLineage(&migrator)
+        registerSweeps(&migrator)
         return migrator
     }
 }
@@ -102,6 +103,47 @@ extension Migrations {
                 CREATE INDEX run_params_by_key ON run_params(key, value);
                 CREATE INDEX run_tags_by_key ON run_tags(key, value);
                 CREATE INDEX latest_metrics_by_key ON latest_metrics(key, value);
+                """)
+        }
+    }
+}
+
+extension Migrations {
+    /// Sweeps, their trials and the trials' intermediate values.
+    static func registerSweeps(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v3-sweeps") { db in
+            try db.execute(sql: """
+                CREATE TABLE sweeps (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    experiment TEXT NOT NULL,
+                    spec TEXT NOT NULL,
+                    objective TEXT NOT NULL,
+                    direction TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    created REAL NOT NULL,
+                    ended REAL
+                );
+                CREATE TABLE trials (
+                    sweep_id TEXT NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+                    number INTEGER NOT NULL,
+                    params TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    value REAL,
+                    run_id TEXT,
+                    error TEXT,
+                    started REAL NOT NULL,
+                    ended REAL,
+                    PRIMARY KEY (sweep_id, number)
+                ) WITHOUT ROWID;
+                CREATE TABLE trial_values (
+                    sweep_id TEXT NOT NULL,
+                    number INTEGER NOT NULL,
+                    resource INTEGER NOT NULL,
+                    value REAL,
+                    PRIMARY KEY (sweep_id, number, resource),
+                    FOREIGN KEY (sweep_id, number) REFERENCES trials(sweep_id, number) ON DELETE CASCADE
+                ) WITHOUT ROWID;
                 """)
         }
     }

@@ -140,6 +140,23 @@ public protocol MetadataStore: AnyObject, Sendable {
     /// Stores a run recorded elsewhere (e.g. by MLflow) as it was: id, times, status,
     /// params, tags and metric history. A run with the same id already here is an error.
     func importRun(_ run: RunRecord, metrics: [MetricPoint]) throws
+
+    /// Creates a sweep with status `running`.
+    func createSweep(
+        name: String, experiment: String, spec: String, objective: String, direction: OptimizationDirection
+    ) throws -> SweepRecord
+    /// Sets a sweep's status (and its end time unless `running`, which reopens it for `--resume`).
+    func setSweepStatus(_ sweep: String, _ status: SweepStatus) throws
+    /// The sweep with this id or unique id prefix.
+    func sweep(_ idOrPrefix: String) throws -> SweepRecord
+    /// All sweeps, newest first.
+    func sweeps() throws -> [SweepRecord]
+    /// Creates or replaces trial `trial.number` of its sweep, intermediate values included.
+    func recordTrial(_ trial: TrialRecord) throws
+    /// Adds one intermediate value to a trial (replacing one at the same resource).
+    func recordIntermediate(sweep: String, trial: Int, resource: Int, value: Double) throws
+    /// The trials of a sweep, by number.
+    func trials(sweep: String) throws -> [TrialRecord]
 }
 
 /// A problem with a store request that the caller can act on.
@@ -168,6 +185,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case duplicateRun(String)
     /// A search that cannot be run as asked, e.g. a metric compared with text.
     case invalidQuery(String)
+    /// No sweep matches the id or prefix.
+    case unknownSweep(String)
 
     public var description: String {
         switch self {
@@ -188,6 +207,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case .unknownDataset(let reference): return "no dataset version matches '\(reference)'"
         case .duplicateRun(let id): return "a run with id \(id) already exists in this store"
         case .invalidQuery(let reason): return "invalid search: \(reason)"
+        case .unknownSweep(let id): return "no sweep matches '\(id)'"
         }
     }
 }

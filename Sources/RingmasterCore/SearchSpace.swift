@@ -5,6 +5,30 @@ public enum ParameterValue: Sendable, Hashable, Codable, CustomStringConvertible
     case text(String)
     case flag(Bool)
 
+    private enum CodingKeys: String, CodingKey { case real, integer, text, flag }
+
+    /// Stored as a one-key object (`{"real": 0.01}`), so 3 and 3.0 stay different values.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let value = try container.decodeIfPresent(Double.self, forKey: .real) { self = .real(value) }
+        else if let value = try container.decodeIfPresent(Int.self, forKey: .integer) { self = .integer(value) }
+        else if let value = try container.decodeIfPresent(String.self, forKey: .text) { self = .text(value) }
+        else if let value = try container.decodeIfPresent(Bool.self, forKey: .flag) { self = .flag(value) }
+        else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected real, integer, text or flag"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .real(let value): try container.encode(value, forKey: .real)
+        case .integer(let value): try container.encode(value, forKey: .integer)
+        case .text(let value): try container.encode(value, forKey: .text)
+        case .flag(let value): try container.encode(value, forKey: .flag)
+        }
+    }
+
     /// The value as a number, for models over numeric parameters (TPE, importance).
     public var number: Double? {
         switch self {

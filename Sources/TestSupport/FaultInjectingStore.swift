@@ -60,4 +60,17 @@ public final class FaultInjectingStore: MetadataStore, @unchecked Sendable {
     public func addLineage(_ edge: LineageEdge) throws { try base.addLineage(edge) }
     public func lineageEdges(touching node: LineageNode) throws -> [LineageEdge] { try base.lineageEdges(touching: node) }
     public func importRun(_ run: RunRecord, metrics: [MetricPoint]) throws { try base.importRun(run, metrics: metrics) }
+    public func createSweep(
+        name: String, experiment: String, spec: String, objective: String, direction: OptimizationDirection
+    ) throws -> SweepRecord {
+        try base.createSweep(name: name, experiment: experiment, spec: spec, objective: objective, direction: direction)
+    }
+    public func setSweepStatus(_ sweep: String, _ status: SweepStatus) throws { try base.setSweepStatus(sweep, status) }
+    public func sweep(_ idOrPrefix: String) throws -> SweepRecord { try base.sweep(idOrPrefix) }
+    public func sweeps() throws -> [SweepRecord] { try base.sweeps() }
+    public func recordTrial(_ trial: TrialRecord) throws { try base.recordTrial(trial) }
+    public func recordIntermediate(sweep: String, trial: Int, resource: Int, value: Double) throws {
+        try base.recordIntermediate(sweep: sweep, trial: trial, resource: resource, value: value)
+    }
+    public func trials(sweep: String) throws -> [TrialRecord] { try base.trials(sweep: sweep) }
 }
