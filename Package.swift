@@ -48,7 +48,9 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
-        .target(name: "Tuning", dependencies: ["RingmasterCore"]),
+        .target(
+            name: "Tuning",
+            dependencies: ["RingmasterCore", "Training", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "MetadataSQLite",
             dependencies: [

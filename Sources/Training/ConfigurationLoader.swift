@@ -23,18 +23,34 @@ public enum ConfigurationLoader {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             throw ConfigurationError(file: path, line: nil, key: "", reason: "cannot read the configuration file")
         }
-        var config = try parse(yaml: text, file: path, overrides: overrides)
-        let base = URL(fileURLWithPath: path).deletingLastPathComponent()
+        return try load(
+            yaml: text, file: path, relativeTo: URL(fileURLWithPath: path).deletingLastPathComponent(),
+            defaultExperiment: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, overrides: overrides)
+    }
+
+    /// Parses configuration text whose relative data paths are relative to `base` (the
+    /// folder of the file it came from), naming the experiment `defaultExperiment` unless it
+    /// names one itself.
+    public static func load(
+        yaml text: String, file: String, relativeTo base: URL, defaultExperiment: String, overrides: [String] = []
+    ) throws -> TrainingConfiguration {
+        var config = try parse(yaml: text, file: file, overrides: overrides)
         if !config.data.path.hasPrefix("/") {
             config.data.path = base.appendingPathComponent(config.data.path).standardized.path
         }
         if let labels = config.data.labelsPath, !labels.hasPrefix("/") {
             config.data.labelsPath = base.appendingPathComponent(labels).standardized.path
         }
-        if config.experiment == "default" {
-            config.experiment = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        }
+        if config.experiment == "default" { config.experiment = defaultExperiment }
         return config
+    }
+
+    /// Whether `section.key` names a configuration key (`experiment` alone is one too).
+    public static func isKey(_ name: String) -> Bool {
+        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+        if parts == ["experiment"] { return true }
+        guard parts.count == 2, let section = sections[parts[0]] else { return false }
+        return section[parts[1]] != nil
     }
 
     /// Parses configuration text; `file` is used in messages only.
