@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries, each wrapped exactly once.
@@ -50,11 +51,18 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        .target(
+            name: "MetadataPostgres",
+            dependencies: [
+                "RingmasterCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .executableTarget(
             name: "ringmaster",
             dependencies: [
                 "RingmasterCore", "Tensors", "Collectives", "Datasets", "Learning", "Training",
-                "MetadataSQLite",
+                "MetadataSQLite", "MetadataPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Runs the communicator conformance suite under `mpirun`; launched by CollectivesTests.
@@ -70,6 +78,11 @@ let package = Package(
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Tensors", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "MetadataSQLiteTests", dependencies: ["MetadataSQLite", "TestSupport"]),
+        .testTarget(
+            name: "MetadataPostgresTests",
+            dependencies: [
+                "MetadataPostgres", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
