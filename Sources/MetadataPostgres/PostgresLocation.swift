@@ -14,9 +14,11 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     public var host: String
     /// TCP port, or the suffix of the socket file `.s.PGSQL.PORT`; default 5432.
     public var port: Int
+    /// Role to log in as; default the operating-system user, as libpq does.
     public var user: String
     /// Never printed; see ``redacted``.
     var password: String?
+    /// Database name; default the user name.
     public var database: String
     /// TLS: `disable` or `allow` (plain), `prefer` (the default: TLS when the server offers it,
     /// certificate not checked), `require` (TLS, certificate not checked), `verify-full`.
