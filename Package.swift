@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries, each wrapped exactly once.
@@ -58,11 +59,18 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        .target(
+            name: "MetadataPostgres",
+            dependencies: [
+                "RingmasterCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .executableTarget(
             name: "ringmaster",
             dependencies: [
                 "RingmasterCore", "Tensors", "Collectives", "Datasets", "Learning", "Training",
-                "MetadataSQLite",
+                "MetadataSQLite", "MetadataPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Runs the communicator conformance suite under `mpirun`; launched by CollectivesTests.
@@ -80,6 +88,11 @@ let package = Package(
         .testTarget(
             name: "MetadataSQLiteTests",
             dependencies: ["MetadataSQLite", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "MetadataPostgresTests",
+            dependencies: [
+                "MetadataPostgres", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
         .testTarget(name: "TuningTests", dependencies: ["Tuning", "TestSupport"]),
         // The store is opened directly only to set up what training cannot record (lineage edges, imported runs).
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "RingmasterCore", "MetadataSQLite"]),

@@ -27,13 +27,18 @@ public final class SQLiteStore: MetadataStore {
                 try db.execute(sql: "PRAGMA case_sensitive_like = ON")
                 db.add(function: SQLiteDialect.numberFunction)
             }
-            pool = try DatabasePool(
+            let database = try DatabasePool(
                 path: directory.appendingPathComponent("store.sqlite").path, configuration: configuration)
-            try Self.refuseNewerSchema(pool, location: directory.path)
+            try Self.refuseNewerSchema(database, location: directory.path)
             // Migrating takes the write lock; readers opening an up-to-date store must not.
-            if try !pool.read({ try Migrations.migrator.hasCompletedMigrations($0) }) {
-                try Migrations.migrator.migrate(pool)
+            if try !database.read({ try Migrations.migrator.hasCompletedMigrations($0) }) {
+                // Two processes opening a new store at once (training and a reader) would both
+                // apply the first step: an exclusive file lock makes the second wait and re-check.
+                try Self.withFileLock(directory.appendingPathComponent("store.lock")) {
+                    try Migrations.migrator.migrate(database)
+                }
             }
+            pool = database
         } catch let error as StoreError {
             throw error
         } catch let error as DatabaseError {
@@ -207,6 +212,15 @@ public final class SQLiteStore: MetadataStore {
         var row = ExperimentRow(id: nil, name: name, created: created.timeIntervalSince1970)
         try row.insert(db)
         return row.id!
+    }
+
+    static func withFileLock<T>(_ url: URL, _ body: () throws -> T) throws -> T {
+        let descriptor = open(url.path, O_CREAT | O_RDWR, 0o644)
+        guard descriptor >= 0 else { throw StoreError.unavailable("\(url.path): \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
     }
 
     /// Refuses a store whose schema has steps this build does not know: migrating or

@@ -1,5 +1,6 @@
 import Collectives
 import Foundation
+import MetadataPostgres
 import MetadataSQLite
 import RingmasterCore
 
@@ -45,17 +46,23 @@ enum World {
         comm.size > 1 ? "rank \(rank): " : ""
     }
 
-    /// Opens the store named by `--store` or `RINGMASTER_STORE`, default `./.ringmaster`.
-    static func openStore(_ location: String?) throws -> SQLiteStore {
+    /// Opens the store named by `--store` or `RINGMASTER_STORE`, default `./.ringmaster`: a
+    /// `postgres://` or `postgresql://` URL opens the PostgreSQL store, anything else is the
+    /// directory of the embedded SQLite store.
+    static func openStore(_ location: String?) throws -> any MetadataStore {
         let path = location ?? ProcessInfo.processInfo.environment["RINGMASTER_STORE"] ?? ".ringmaster"
-        if path.hasPrefix("postgres://") || path.hasPrefix("postgresql://") {
-            throw CLIError(message: "--store \(path): the PostgreSQL backend is not available in this build; use a directory")
-        }
+        if isPostgresURL(path) { return try PostgresStore(url: path) }
         return try SQLiteStore(directory: URL(fileURLWithPath: path))
     }
 
+    /// Where checkpoints and model files go: the store directory, or `./.ringmaster` when the
+    /// store is a PostgreSQL URL (which must not become a path: it may hold a password).
     static func workDirectory(_ location: String?) -> URL {
         let path = location ?? ProcessInfo.processInfo.environment["RINGMASTER_STORE"] ?? ".ringmaster"
-        return URL(fileURLWithPath: path)
+        return URL(fileURLWithPath: isPostgresURL(path) ? ".ringmaster" : path)
+    }
+
+    private static func isPostgresURL(_ location: String) -> Bool {
+        location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
     }
 }

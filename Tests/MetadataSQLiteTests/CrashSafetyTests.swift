@@ -19,8 +19,10 @@ import TestSupport
                              "--set", "training.epochs=2000", "--set", "training.log_every=1",
                              "--set", "training.checkpoint_every=0"]
         process.environment = ProcessRunner.environment()
+        let log = directory.appendingPathComponent("train.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: log)
         try process.run()
         defer { if process.isRunning { process.terminate() } }
 
@@ -36,7 +38,7 @@ import TestSupport
             }
             reads += 1
         }
-        #expect(process.isRunning, "training ended before it could be killed")
+        #expect(process.isRunning, "training ended before it could be killed: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(seenPoints >= 3_000, "only \(seenPoints) points were visible after \(reads) reads")

@@ -1,0 +1,46 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `--store postgres://…` selects the PostgreSQL store; its password never reaches the output.
+@Suite(.serialized) struct PostgresStoreCLITests {
+    static let serverURL = ProcessInfo.processInfo.environment["RINGMASTER_TEST_POSTGRES_URL"]
+
+    @Test func passwordInTheStoreURLIsNeverPrinted() throws {
+        let cli = try CLI()
+        // Port 1 on loopback: nothing listens there.
+        let result = try cli.run(["runs", "list", "--store", "postgres://alice:s3cret-pw@127.0.0.1:1/ringmaster"], withStore: false)
+        #expect(result.status == 1)
+        #expect(result.ringmasterErrors.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("postgres://alice:***@127.0.0.1:1/ringmaster"), "\(result.stderr)")
+        #expect(!result.stderr.contains("s3cret-pw") && !result.stdout.contains("s3cret-pw"))
+    }
+
+    // Needs the server scripts/test.sh starts; skipped without RINGMASTER_TEST_POSTGRES_URL.
+    @Test(.enabled(if: serverURL != nil, "RINGMASTER_TEST_POSTGRES_URL is not set; scripts/test.sh starts a server and sets it"))
+    func trainingRecordsTheRunInPostgres() throws {
+        let cli = try CLI()
+        let url = Self.serverURL!
+        let trained = try cli.run(["train", CLI.example("digits.yaml"), "--set", "training.epochs=1", "--json", "--store", url],
+                                  withStore: false)
+        #expect(trained.status == 0, "\(trained.stderr.suffix(2000))")
+        let line = try #require(trained.stdout.split(separator: "\n").last)
+        let result = try JSONDecoder().decode(TrainResult.self, from: Data(line.utf8))
+
+        let show = try cli.run(["runs", "show", String(result.run_id.prefix(8)), "--json", "--store", url], withStore: false)
+        #expect(show.status == 0, "\(show.stderr)")
+        let detail = try JSONSerialization.jsonObject(with: Data(show.stdout.utf8)) as! [String: Any]
+        #expect((detail["run"] as? [String: Any])?["status"] as? String == "finished")
+        let artifacts = detail["artifacts"] as! [[String: Any]]
+        #expect(artifacts.first { $0["name"] as? String == "model.rmm" }?["sha256"] as? String == result.model_sha256)
+
+        // The model is read back from the database (no shared disk) and verified.
+        let evaluated = try cli.run(["evaluate", String(result.run_id.prefix(10)), "--data", CLI.example("data/digits.csv"),
+                                     "--json", "--store", url], withStore: false)
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+
+        // Checkpoints go to ./.ringmaster, never to a directory named after the URL.
+        let entries = try FileManager.default.contentsOfDirectory(atPath: cli.store.path)
+        #expect(entries.contains(".ringmaster") && !entries.contains { $0.hasPrefix("postgres") }, "\(entries)")
+    }
+}
