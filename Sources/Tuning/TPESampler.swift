@@ -1,0 +1,202 @@
+import Foundation
+import RingmasterCore
+
+/// Tree-structured Parzen Estimator (Bergstra et al., NeurIPS 2011; components as analysed by
+/// Watanabe, "Tree-structured Parzen Estimator: Understanding Its Algorithm Components and Why
+/// They Matter", 2023).
+///
+/// The first `startupTrials` trials follow a space-filling design (``StartupDesign``). After that
+/// the finished trials are split into the best `gamma(n) = min(⌈gammaFraction · n⌉, gammaCap)`
+/// and the rest; a kernel density l(x) is fitted to the first and g(x) to the second,
+/// `candidates` points are drawn from l and the one with the largest l(x)/g(x) is suggested.
+/// Densities are joint (multivariate) over the parameters that are active together, in the unit
+/// cube of each parameter's mapping, so log ranges are modelled in log space and integers are
+/// scored at the centre of their bin.
+///
+/// Conditional parameters are handled by grouping: the unconditional parameters are sampled
+/// jointly from every trial; then the parameters their values activate are sampled jointly from
+/// the trials in which all of them were active, and so on down the tree.
+///
+/// Running trials are constant liars: they join g(x) as if worse than any observed result, so
+/// parallel workers spread out instead of piling onto one point. Pruned trials rank after
+/// completed ones (deeper first, then by their last intermediate value); failed trials are
+/// ignored. Cost per suggestion: O(candidates × trials × parameters), without allocation in the
+/// density loops.
+///
+/// Defaults differ from Optuna's in two measured ways (docs/tuning.md, "Sampler benchmark"):
+/// 15 % of trials count as good rather than 10 %, and the startup trials are spread out
+/// rather than independent.
+public struct TPESampler: Sampler {
+    /// How wide the numeric kernels are, in unit coordinates (always clipped to
+    /// [1 / min(100, kernels + 1), 1], the "magic clip" of Bergstra et al.).
+    public enum Bandwidth: Sendable, Equatable, Codable {
+        /// Each kernel as wide as the larger gap to its neighbours on that coordinate (the
+        /// Hyperopt/Optuna rule): wide where observations are sparse, narrow where they crowd.
+        case neighbours
+        /// factor · n^(−1/(d+4)) for n observations in d numeric dimensions: Scott's rule with
+        /// the data spread replaced by a fixed fraction of the range.
+        case scott(factor: Double)
+    }
+
+    /// How the startup trials are chosen.
+    public enum StartupDesign: Sendable, Equatable, Codable {
+        /// Independent uniform draws.
+        case random
+        /// Greedy maximin: of `candidates` uniform draws, the one farthest (in the unit cube) from
+        /// every earlier trial, running ones included, and from the mirror image of itself across
+        /// the nearest face. Spreads the first trials like a space-filling design without a fixed
+        /// plan, so parallel workers and resumed sweeps need no shared state; the mirror term
+        /// keeps points off the faces, where a lattice design would not put them either.
+        case maximin(candidates: Int)
+    }
+
+    /// Finished (completed or pruned) trials before the model is used. Default 10.
+    public var startupTrials: Int
+    /// How the startup trials are chosen. Default `.maximin(candidates: 50)`.
+    public var startupDesign: StartupDesign
+    /// Points drawn from l(x) per suggestion. Default 24.
+    public var candidates: Int
+    /// Share of finished trials counted as good. Default 0.15.
+    public var gammaFraction: Double
+    /// At most this many trials count as good. Default 25.
+    public var gammaCap: Int
+    /// Weight of the prior kernel against 1 per observation. Default 1.
+    public var priorWeight: Double
+    /// Joint densities over the parameters active together (true) or one per parameter. Default true.
+    public var multivariate: Bool
+    /// Kernel width rule. Default `.neighbours`.
+    public var bandwidth: Bandwidth
+
+    public init(
+        startupTrials: Int = 10, startupDesign: StartupDesign = .maximin(candidates: 50), candidates: Int = 24,
+        gammaFraction: Double = 0.15, gammaCap: Int = 25, priorWeight: Double = 1, multivariate: Bool = true,
+        bandwidth: Bandwidth = .neighbours
+    ) {
+        self.startupTrials = startupTrials
+        self.startupDesign = startupDesign
+        self.candidates = candidates
+        self.gammaFraction = gammaFraction
+        self.gammaCap = gammaCap
+        self.priorWeight = priorWeight
+        self.multivariate = multivariate
+        self.bandwidth = bandwidth
+    }
+
+    /// How many of `n` finished trials count as good.
+    public func gamma(_ n: Int) -> Int {
+        Swift.min(Int((gammaFraction * Double(n)).rounded(.up)), gammaCap)
+    }
+
+    public func suggest(
+        space: SearchSpace, trials: [TrialSnapshot], direction: OptimizationDirection,
+        generator: inout RandomGenerator
+    ) throws -> ParameterAssignment {
+        guard candidates >= 1 else { throw TuningError.invalidSetting(field: "candidates", reason: "must be at least 1") }
+        let ranking = TrialRanking(trials, direction: direction)
+        if ranking.finishedCount < startupTrials {
+            switch startupDesign {
+            case .random:
+                return RandomSampler.draw(space.parameters, in: space, onto: [:], generator: &generator)
+            case .maximin(let candidates):
+                return Self.maximinPoint(space: space, trials: trials, candidates: candidates, generator: &generator)
+            }
+        }
+        var assignment: ParameterAssignment = [:]
+        var decided = Set<String>()
+        while true {
+            let group = space.parameters.filter { !decided.contains($0.name) && space.isActive($0, in: assignment) }
+            if group.isEmpty { break }
+            for parameter in group { decided.insert(parameter.name) }
+            for part in multivariate ? [group] : group.map({ [$0] }) {
+                for (name, value) in sample(part, from: ranking, generator: &generator) { assignment[name] = value }
+            }
+        }
+        return assignment
+    }
+
+    /// Values for `group`, modelled on the ranked trials in which every parameter of the group has a value.
+    private func sample(
+        _ group: [ParameterSpec], from ranking: TrialRanking, generator: inout RandomGenerator
+    ) -> ParameterAssignment {
+        let numericIndices = group.indices.filter { !group[$0].distribution.isCategorical }
+        let categoricalIndices = group.indices.filter { group[$0].distribution.isCategorical }
+        let categoryCounts = categoricalIndices.map { index -> Int in
+            if case .choice(let values) = group[index].distribution { return values.count }
+            return 0
+        }
+        let dn = numericIndices.count, dc = categoricalIndices.count
+        // Observations, best first: numeric (rows, dn) unit coordinates, categories (rows, dc).
+        var numeric: [Double] = [], categories: [Int] = []
+        var rows = 0, finished = 0
+        var units = [Double](repeating: 0, count: group.count)
+        trials: for (rank, trial) in ranking.trials.enumerated() {
+            for (index, parameter) in group.enumerated() {
+                guard let value = trial.params[parameter.name], let u = parameter.distribution.unit(of: value) else {
+                    continue trials
+                }
+                units[index] = u
+            }
+            for index in numericIndices { numeric.append(units[index]) }
+            for (c, index) in categoricalIndices.enumerated() {
+                categories.append(Swift.min(Int(units[index] * Double(categoryCounts[c])), categoryCounts[c] - 1))
+            }
+            rows += 1
+            if rank < ranking.finishedCount { finished += 1 }
+        }
+        guard finished >= 2 else {
+            return RandomSampler.draw(group, in: SearchSpace(parameters: group), onto: [:], generator: &generator)
+        }
+        // Running trials rank last and `below` never exceeds the finished count, so liars
+        // always land in g(x).
+        let below = Swift.max(1, Swift.min(gamma(finished), finished))
+        let good = ParzenEstimator(
+            numeric: Array(numeric[0..<below * dn]), categories: Array(categories[0..<below * dc]), count: below,
+            numericCount: dn, categoryCounts: categoryCounts, bandwidth: bandwidth, priorWeight: priorWeight)
+        let bad = ParzenEstimator(
+            numeric: Array(numeric[below * dn..<rows * dn]), categories: Array(categories[below * dc..<rows * dc]),
+            count: rows - below, numericCount: dn, categoryCounts: categoryCounts, bandwidth: bandwidth,
+            priorWeight: priorWeight)
+
+        // Candidates: (candidates, dn) unit coordinates and (candidates, dc) category indices.
+        var candidateUnits = [Double](repeating: 0, count: candidates * dn)
+        var candidateCategories = [Int](repeating: 0, count: candidates * dc)
+        candidateUnits.withUnsafeMutableBufferPointer { units in
+            candidateCategories.withUnsafeMutableBufferPointer { cats in
+                for i in 0..<candidates {
+                    good.sample(
+                        numeric: UnsafeMutableBufferPointer(rebasing: units[i * dn..<(i + 1) * dn]),
+                        categories: UnsafeMutableBufferPointer(rebasing: cats[i * dc..<(i + 1) * dc]),
+                        generator: &generator)
+                }
+            }
+        }
+        // Integers are scored where they will land: at the centre of their bin.
+        for (j, index) in numericIndices.enumerated() {
+            let distribution = group[index].distribution
+            guard case .integer = distribution else { continue }
+            for i in 0..<candidates {
+                candidateUnits[i * dn + j] = distribution.unit(of: distribution.value(unit: candidateUnits[i * dn + j]))!
+            }
+        }
+        var logGood = [Double](repeating: 0, count: candidates)
+        var logBad = [Double](repeating: 0, count: candidates)
+        candidateUnits.withUnsafeBufferPointer { units in
+            candidateCategories.withUnsafeBufferPointer { cats in
+                logGood.withUnsafeMutableBufferPointer { good.logDensities(numeric: units, categories: cats, count: candidates, into: $0) }
+                logBad.withUnsafeMutableBufferPointer { bad.logDensities(numeric: units, categories: cats, count: candidates, into: $0) }
+            }
+        }
+        var best = 0
+        for i in 1..<candidates where logGood[i] - logBad[i] > logGood[best] - logBad[best] { best = i }
+
+        var assignment: ParameterAssignment = [:]
+        for (j, index) in numericIndices.enumerated() {
+            assignment[group[index].name] = group[index].distribution.value(unit: candidateUnits[best * dn + j])
+        }
+        for (c, index) in categoricalIndices.enumerated() {
+            let unit = (Double(candidateCategories[best * dc + c]) + 0.5) / Double(categoryCounts[c])
+            assignment[group[index].name] = group[index].distribution.value(unit: unit)
+        }
+        return assignment
+    }
+}
