@@ -14,7 +14,7 @@ public struct ExperimentRecord: Codable, Sendable, Equatable {
 }
 
 /// What `ringmaster data import` and training record about a dataset file.
-public struct NewDatasetVersion: Sendable, Equatable {
+public struct NewDatasetVersion: Codable, Sendable, Equatable {
     public var name: String
     /// sha256 of the data (hex).
     public var fingerprint: String

@@ -21,6 +21,10 @@ public struct TrainingOptions: Sendable {
     public var environment: [String: String] = [:]
     /// Tags to set on the new run (`--tag key=value`).
     public var tags: [String: String] = [:]
+    /// Called on every rank after each epoch's evaluation with the epoch (1-based) and the
+    /// validation metrics by name; returning false ends training after this epoch (a sweep's
+    /// scheduler stopping the trial). Must return the same answer on every rank.
+    public var epochHook: (@Sendable (_ epoch: Int, _ metrics: [String: Double]) throws -> Bool)?
 
     public init(workDirectory: URL) { self.workDirectory = workDirectory }
 }
@@ -31,6 +35,14 @@ public struct TrainingResult: Codable, Sendable {
         public var loss: Double
         public var accuracy: Double?
         public var r2: Double?
+
+        /// The values under their recorded metric names (`validation_loss`, …).
+        public var metrics: [String: Double] {
+            var metrics = ["validation_loss": loss]
+            if let accuracy { metrics["validation_accuracy"] = accuracy }
+            if let r2 { metrics["validation_r2"] = r2 }
+            return metrics
+        }
     }
     public var runID: String
     public var validation: Validation
@@ -245,8 +257,9 @@ public final class Trainer {
             } else {
                 epochsWithoutImprovement += 1
             }
-            let stopEarly = config.training.earlyStoppingPatience > 0
+            var stopEarly = config.training.earlyStoppingPatience > 0
                 && epochsWithoutImprovement >= config.training.earlyStoppingPatience
+            if let hook = options.epochHook, try !hook(epoch, lastValidation.metrics) { stopEarly = true }
 
             if config.training.checkpointEvery > 0 && (epoch % config.training.checkpointEvery == 0 || stopEarly) {
                 let states = try comm.allgather(generator.state.map { String($0) }.joined(separator: ","))

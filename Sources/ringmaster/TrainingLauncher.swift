@@ -44,12 +44,5 @@ struct TrainingLauncher {
 
 extension TrainingResult {
     /// A validation metric by its recorded name.
-    func value(of metric: String) -> Double? {
-        switch metric {
-        case "validation_accuracy": return validation.accuracy
-        case "validation_r2": return validation.r2
-        case "validation_loss": return validation.loss
-        default: return nil
-        }
-    }
+    func value(of metric: String) -> Double? { validation.metrics[metric] }
 }

@@ -1,0 +1,38 @@
+import RingmasterCore
+
+extension SweepSpec {
+    /// The sampler the specification names, with its settings.
+    public func makeSampler() -> any Sampler {
+        switch sampler.kind {
+        case .random: return RandomSampler()
+        case .grid: return GridSampler(resolution: sampler.gridResolution)
+        case .sobol: return SobolSampler(scrambleSeed: seed)
+        case .tpe:
+            var tpe = TPESampler()
+            if let startup = sampler.startupTrials { tpe.startupTrials = startup }
+            if let candidates = sampler.candidates { tpe.candidates = candidates }
+            return tpe
+        }
+    }
+
+    /// The scheduler the specification names, or nil for none (every trial trains fully).
+    public func makeScheduler() throws -> (any Scheduler)? {
+        let settings = scheduler
+        switch settings.kind {
+        case .none: return nil
+        case .median:
+            return try MedianStoppingScheduler(
+                warmupResource: settings.warmupResource, minTrials: settings.minTrials, maxResource: maxResource)
+        case .asha:
+            return try ASHAScheduler(
+                minResource: settings.minResource, maxResource: maxResource, reductionFactor: settings.reductionFactor)
+        case .hyperband:
+            return try HyperbandScheduler(
+                minResource: settings.minResource, maxResource: maxResource, reductionFactor: settings.reductionFactor)
+        case .pbt:
+            return try PopulationBasedTraining(
+                perturbationInterval: settings.perturbationInterval, quantile: settings.quantile,
+                resampleProbability: settings.resampleProbability, space: space, maxResource: maxResource, seed: seed)
+        }
+    }
+}
