@@ -50,11 +50,15 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // Reads MLflow's SQLite tracking database into any MetadataStore.
+        .target(
+            name: "MLflowInterchange",
+            dependencies: ["RingmasterCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "ringmaster",
             dependencies: [
                 "RingmasterCore", "Tensors", "Collectives", "Datasets", "Learning", "Training",
-                "MetadataSQLite",
+                "MetadataSQLite", "MLflowInterchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Runs the communicator conformance suite under `mpirun`; launched by CollectivesTests.
@@ -70,6 +74,14 @@ let package = Package(
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Tensors", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"]),
         .testTarget(name: "MetadataSQLiteTests", dependencies: ["MetadataSQLite", "TestSupport"]),
+        .testTarget(
+            name: "MLflowInterchangeTests",
+            dependencies: [
+                "MLflowInterchange", "MetadataSQLite", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            // The fixture database and the script that makes it with MLflow; tests find them by path.
+            exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -4,7 +4,7 @@ import RingmasterCore
 
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List and inspect recorded runs.", subcommands: [List.self, Show.self, Metrics.self])
+        abstract: "List and inspect recorded runs.", subcommands: [List.self, Show.self, Metrics.self, ImportMLflow.self])
 
     struct StoreOptions: ParsableArguments {
         @Option(help: "Store directory (default ./.ringmaster, or $RINGMASTER_STORE).")
