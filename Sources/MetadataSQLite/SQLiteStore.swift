@@ -220,9 +220,12 @@ public final class SQLiteStore: MetadataStore {
     }
 
     static func insert(_ values: [String: String], into table: String, run: String, db: Database) throws {
+        if values.isEmpty { return }
+        // Cached: bulk imports insert hundreds of thousands of rows, and parsing the
+        // statement again for each row cost more than the insert.
+        let statement = try db.cachedStatement(sql: "INSERT INTO \(table) (run_id, key, value) VALUES (?, ?, ?)")
         for (key, value) in values {
-            try db.execute(
-                sql: "INSERT INTO \(table) (run_id, key, value) VALUES (?, ?, ?)", arguments: [run, key, value])
+            try statement.execute(arguments: [run, key, value])
         }
     }
 

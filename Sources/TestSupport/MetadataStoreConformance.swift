@@ -21,6 +21,7 @@ public enum MetadataStoreConformance {
         ("dataset versions count up and deduplicate", datasetVersionsCountUp),
         ("lineage edges are stored once and found from both ends", lineageEdges),
         ("imported runs keep their identity", importedRunsKeepIdentity),
+        ("bulk imports store every run and refuse duplicates", bulkImportsStoreEveryRun),
     ]
 
     static func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
