@@ -66,9 +66,8 @@ public struct StoreBenchmark: Sendable {
         let searched = "bench-search-\(suffix)"
         let populateSeconds = try Self.seconds { try populate(store: store, experiment: searched) }
 
-        var matched = 0
-        let limited = try timeSearch(store, Self.searchQuery(experiment: searched, limit: 100)) { _ in }
-        let all = try timeSearch(store, Self.searchQuery(experiment: searched, limit: nil)) { matched = $0 }
+        let (limited, _) = try timeSearch(store, Self.searchQuery(experiment: searched, limit: 100))
+        let (all, matched) = try timeSearch(store, Self.searchQuery(experiment: searched, limit: nil))
         let points = runs * steps * metrics
         return Result(
             runs: runs, steps: steps, metrics: metrics, searchRuns: searchRuns, points: points,
@@ -109,12 +108,11 @@ public struct StoreBenchmark: Sendable {
     /// Writes the searched runs, 2,000 to a transaction.
     private func populate(store: any MetadataStore, experiment: String) throws {
         let start = Date()
-        var generator = SystemRandomNumberGenerator()
         for first in stride(from: 0, to: searchRuns, by: 2000) {
             try store.importRuns((first..<min(searchRuns, first + 2000)).map { index in
                 let (params, tags, values) = Self.searchRun(index)
                 let time = start.addingTimeInterval(Double(index - searchRuns))
-                let id = (0..<2).map { _ in String(generator.next() as UInt64, radix: 16).leftPadded(16) }.joined()
+                let id = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
                 let run = RunRecord(
                     id: id, experiment: experiment, name: "search-\(index)", status: .finished, startTime: time,
                     endTime: time.addingTimeInterval(30), params: params, tags: tags)
@@ -123,15 +121,17 @@ public struct StoreBenchmark: Sendable {
         }
     }
 
-    /// Runs `query` once to warm up, then `searchRepeats` times; the median in seconds.
-    private func timeSearch(_ store: any MetadataStore, _ query: RunQuery, count: (Int) -> Void) throws -> Double {
-        count(try store.searchRuns(query).count)
+    /// Runs `query` once to warm up, then `searchRepeats` times: the median in seconds, and
+    /// how many runs it returns.
+    private func timeSearch(_ store: any MetadataStore, _ query: RunQuery) throws -> (seconds: Double, runs: Int) {
+        let count = try store.searchRuns(query).count
         var times: [Double] = []
         for _ in 0..<max(1, searchRepeats) {
             times.append(try Self.seconds { _ = try store.searchRuns(query) })
         }
         times.sort()
-        return times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+        let middle = times.count / 2
+        return (times.count % 2 == 1 ? times[middle] : (times[middle - 1] + times[middle]) / 2, count)
     }
 
     /// Params, tags and metric values of the `index`-th searched run. About a quarter of the
@@ -157,11 +157,5 @@ public struct StoreBenchmark: Sendable {
         let start = DispatchTime.now().uptimeNanoseconds
         try body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(_ width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }
