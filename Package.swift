@@ -66,11 +66,15 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // Reads MLflow's SQLite tracking database into any MetadataStore.
+        .target(
+            name: "MLflowInterchange",
+            dependencies: ["RingmasterCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .executableTarget(
             name: "ringmaster",
             dependencies: [
                 "RingmasterCore", "Tensors", "Collectives", "Datasets", "Learning", "Training",
-                "MetadataSQLite", "MetadataPostgres",
+                "MetadataSQLite", "MetadataPostgres", "MLflowInterchange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Runs the communicator conformance suite under `mpirun`; launched by CollectivesTests.
@@ -96,6 +100,14 @@ let package = Package(
         .testTarget(name: "TuningTests", dependencies: ["Tuning", "TestSupport"]),
         // The store is opened directly only to set up what training cannot record (lineage edges, imported runs).
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "RingmasterCore", "MetadataSQLite"]),
+        .testTarget(
+            name: "MLflowInterchangeTests",
+            dependencies: [
+                "MLflowInterchange", "MetadataSQLite", "TestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            // The fixture database and the script that makes it with MLflow; tests find them by path.
+            exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

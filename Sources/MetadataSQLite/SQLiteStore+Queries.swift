@@ -98,19 +98,28 @@ extension SQLiteStore {
     }
 
     public func importRun(_ run: RunRecord, metrics: [MetricPoint]) throws {
+        try write { db in try Self.insertImported(run, metrics: metrics, db: db) }
+    }
+
+    /// All runs in one transaction: a commit per run costs more than the run's rows.
+    public func importRuns(_ runs: [(run: RunRecord, metrics: [MetricPoint])]) throws {
         try write { db in
-            if try RunRow.exists(db, key: run.id) { throw StoreError.duplicateRun(run.id) }
-            let experimentID = try Self.experimentID(run.experiment, created: run.startTime, db: db)
-            try RunRow(
-                id: run.id, experimentID: experimentID, name: run.name, status: run.status.rawValue,
-                startTime: run.startTime.timeIntervalSince1970, endTime: run.endTime?.timeIntervalSince1970,
-                failureReason: run.failureReason
-            ).insert(db)
-            try Self.insert(run.params, into: "run_params", run: run.id, db: db)
-            try Self.insert(run.tags, into: "run_tags", run: run.id, db: db)
-            try Self.insert(run.environment, into: "run_environment", run: run.id, db: db)
-            try Self.appendMetrics(metrics, run: run.id, db: db)
+            for (run, metrics) in runs { try Self.insertImported(run, metrics: metrics, db: db) }
         }
+    }
+
+    private static func insertImported(_ run: RunRecord, metrics: [MetricPoint], db: Database) throws {
+        if try RunRow.exists(db, key: run.id) { throw StoreError.duplicateRun(run.id) }
+        let experimentID = try experimentID(run.experiment, created: run.startTime, db: db)
+        try RunRow(
+            id: run.id, experimentID: experimentID, name: run.name, status: run.status.rawValue,
+            startTime: run.startTime.timeIntervalSince1970, endTime: run.endTime?.timeIntervalSince1970,
+            failureReason: run.failureReason
+        ).insert(db)
+        try insert(run.params, into: "run_params", run: run.id, db: db)
+        try insert(run.tags, into: "run_tags", run: run.id, db: db)
+        try insert(run.environment, into: "run_environment", run: run.id, db: db)
+        try appendMetrics(metrics, run: run.id, db: db)
     }
 }
 

@@ -157,6 +157,12 @@ public protocol MetadataStore: AnyObject, Sendable {
     func recordIntermediate(sweep: String, trial: Int, resource: Int, value: Double) throws
     /// The trials of a sweep, by number.
     func trials(sweep: String) throws -> [TrialRecord]
+    /// Stores several runs recorded elsewhere, each as ``importRun(_:metrics:)`` does, in as
+    /// few transactions as the backend can: for bulk loads such as benchmark set-up. A run
+    /// whose id is already here is an error; a backend that writes one transaction then
+    /// stores none of the runs, the default (one ``importRun(_:metrics:)`` each) keeps the
+    /// runs before it.
+    func importRuns(_ runs: [(run: RunRecord, metrics: [MetricPoint])]) throws
 }
 
 /// A problem with a store request that the caller can act on.
@@ -213,6 +219,10 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
 }
 
 extension MetadataStore {
+    public func importRuns(_ runs: [(run: RunRecord, metrics: [MetricPoint])]) throws {
+        for (run, metrics) in runs { try importRun(run, metrics: metrics) }
+    }
+
     /// The dataset version `NAME:VERSION`, `NAME` (its latest version) or a fingerprint prefix (≥ 8 hex digits).
     public func datasetVersion(_ reference: String) throws -> DatasetVersionRecord {
         if let colon = reference.lastIndex(of: ":"), let version = Int(reference[reference.index(after: colon)...]) {

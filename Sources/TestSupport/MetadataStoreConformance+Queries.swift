@@ -155,4 +155,28 @@ extension MetadataStoreConformance {
             throw ConformanceFailure(message: "importing the same run twice was accepted")
         } catch StoreError.duplicateRun {}
     }
+
+    static func bulkImportsStoreEveryRun(_ store: any MetadataStore) throws {
+        let start = Date(timeIntervalSince1970: 1_700_000_000)
+        let runs = (0..<3).map { index in
+            (run: RunRecord(
+                id: String(repeating: "\(index)", count: 32), experiment: index == 2 ? "other" : "bulk",
+                name: "bulk-\(index)", status: .finished, startTime: start.addingTimeInterval(Double(index)),
+                params: ["i": "\(index)"]),
+             metrics: [MetricPoint(key: "m", step: index, value: Double(index), timestamp: start)])
+        }
+        try store.importRuns(runs)
+        for (run, metrics) in runs {
+            let read = try store.run(run.id)
+            try expect(read.name == run.name && read.experiment == run.experiment && read.params == run.params, "\(read)")
+            try expect(try store.metricHistory(run: run.id, key: "m") == metrics, "metrics of \(run.name)")
+        }
+        try expect(try store.runs(experiment: "bulk", limit: nil).map(\.name) == ["bulk-1", "bulk-0"], "bulk experiment")
+        do {
+            try store.importRuns([runs[1]])
+            throw ConformanceFailure(message: "a bulk import of an existing run was accepted")
+        } catch StoreError.duplicateRun(let id) {
+            try expect(id == runs[1].run.id, "duplicate reported as \(id)")
+        }
+    }
 }

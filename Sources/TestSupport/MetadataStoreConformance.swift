@@ -9,6 +9,7 @@ public enum MetadataStoreConformance {
         ("params are immutable", paramsAreImmutable),
         ("metrics keep order, NaN and infinity", metricsKeepValues),
         ("latest metric is the highest step", latestMetricIsHighestStep),
+        ("latest metric within one batch: highest step, last logged on a tie", latestMetricWithinBatch),
         ("artifacts are content-addressed and verified", artifactsAreVerified),
         ("run ids resolve by prefix", runIDsResolveByPrefix),
         ("runs list newest first by experiment", runsListNewestFirst),
@@ -22,6 +23,7 @@ public enum MetadataStoreConformance {
         ("lineage edges are stored once and found from both ends", lineageEdges),
         ("imported runs keep their identity", importedRunsKeepIdentity),
         ("sweeps and trials round-trip", sweepsRoundTrip),
+        ("bulk imports store every run and refuse duplicates", bulkImportsStoreEveryRun),
     ]
 
     static func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {
@@ -78,6 +80,18 @@ public enum MetadataStoreConformance {
         try store.logMetrics(run: run.id, [MetricPoint(key: "x", step: 7, value: 7)])
         let latest = try store.latestMetrics(run: run.id)
         try expect(latest["x"]?.step == 9 && latest["x"]?.value == 9, "latest is \(String(describing: latest["x"]))")
+    }
+
+    static func latestMetricWithinBatch(_ store: any MetadataStore) throws {
+        let run = try store.createRun(experiment: "e", name: "b", params: [:], tags: [:], environment: [:])
+        try store.logMetrics(run: run.id, [
+            MetricPoint(key: "x", step: 3, value: 1), MetricPoint(key: "y", step: 0, value: 0),
+            MetricPoint(key: "x", step: 3, value: 2), MetricPoint(key: "x", step: 1, value: 9),
+        ])
+        let latest = try store.latestMetrics(run: run.id)
+        try expect(latest["x"]?.step == 3 && latest["x"]?.value == 2, "latest x is \(String(describing: latest["x"]))")
+        try expect(latest["y"]?.value == 0, "latest y is \(String(describing: latest["y"]))")
+        try expect(try store.metricHistory(run: run.id, key: "x").map(\.value) == [9, 1, 2], "history of x")
     }
 
     static func artifactsAreVerified(_ store: any MetadataStore) throws {

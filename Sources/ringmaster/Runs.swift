@@ -4,7 +4,7 @@ import RingmasterCore
 struct Runs: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Find, inspect, compare and export recorded runs.",
-        subcommands: [List.self, Show.self, Metrics.self, Compare.self, Export.self, Reproduce.self])
+        subcommands: [List.self, Show.self, Metrics.self, Compare.self, Export.self, Reproduce.self, ImportMLflow.self])
 
     struct StoreOptions: ParsableArguments {
         @Option(help: "Store directory (default ./.ringmaster, or $RINGMASTER_STORE).")
