@@ -8,7 +8,10 @@ import RingmasterCore
 ///
 /// It polls for requests and sleeps briefly when there are none, instead of blocking in
 /// MPI (which spins), so it does not take a core away from training on a small machine.
-final class SweepCoordinator {
+///
+/// `@unchecked Sendable`: made on the job's main thread and then used only by the
+/// coordinator thread until that thread has finished.
+final class SweepCoordinator: @unchecked Sendable {
     private let spec: SweepSpec
     private let store: any MetadataStore
     private let sweepID: String

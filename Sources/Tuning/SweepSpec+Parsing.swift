@@ -70,6 +70,12 @@ extension SweepSpec {
             }
             parameters.append(parameter)
         }
+        if case .function(let function) = workload {
+            let inputs = BenchmarkFunction.named(function)!.space.parameters.map(\.name)
+            if let missing = inputs.first(where: { name in !parameters.contains { $0.name == name } }) {
+                throw reader.error("space.\(missing)", "\(function) needs every input (\(inputs.joined(separator: ", ")))", spaceNode)
+            }
+        }
 
         let objectiveNode = mapping[Node("objective")]
         var objective = "value"
@@ -102,6 +108,11 @@ extension SweepSpec {
             direction: direction, maxTrials: maxTrials, maxSeconds: maxSeconds, sampler: sampler, scheduler: scheduler,
             seed: seed, text: text)
         try spec.validateAgainstWorkload(file: file)
+        do {
+            _ = try spec.makeScheduler()
+        } catch TuningError.invalidSetting(let field, let reason) {
+            throw ConfigurationError(file: file, line: nil, key: field, reason: reason)
+        }
         if case .pbt = scheduler.kind, case .training = workload {
             spec.scheduler.perturbationInterval = max(1, spec.scheduler.perturbationInterval)
         }

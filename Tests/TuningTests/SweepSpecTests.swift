@@ -1,0 +1,67 @@
+import Foundation
+import RingmasterCore
+import Testing
+import TestSupport
+import Tuning
+
+@Suite struct SweepSpecTests {
+    let folder = ProcessRunner.packageRoot.appendingPathComponent("examples")
+
+    func parse(_ yaml: String) throws -> SweepSpec {
+        try SweepSpec.parse(yaml: yaml, file: "s.yaml", relativeTo: folder, defaultName: "s")
+    }
+
+    @Test func theExampleSweepParses() throws {
+        let spec = try SweepSpec.load(path: folder.appendingPathComponent("digits-sweep.yaml").path)
+        #expect(spec.name == "digits-sweep" && spec.direction == .maximize && spec.objective == "validation_accuracy")
+        #expect(spec.space.parameters.map(\.name) == ["optimizer.learning_rate", "model.hidden", "optimizer.weight_decay", "training.batch_size"])
+        #expect(spec.space.parameters[1].distribution == .choice([.text("[32]"), .text("[64]"), .text("[128]"), .text("[256]")]))
+        #expect(spec.scheduler.kind == .asha && spec.maxResource == 18 && spec.maxTrials == 16)
+        guard case .training(let base) = spec.workload else { Issue.record("not a training sweep"); return }
+        #expect(base.data.path.hasSuffix("examples/data/digits.csv"))
+    }
+
+    @Test func conditionalParametersAndInlineBase() throws {
+        let spec = try parse("""
+            base:
+              data: {path: data/digits.csv}
+              model: {kind: mlp}
+            space:
+              model.kind: {type: choice, values: [softmax, mlp]}
+              model.dropout: {type: uniform, low: 0, high: 0.5, when: {model.kind: mlp}}
+              training.batch_size: {type: int, low: 8, high: 128, log: true}
+            objective: {metric: validation_loss}
+            """)
+        #expect(spec.space.parameters[1].condition == ParameterCondition(parent: "model.kind", values: [.text("mlp")]))
+        #expect(spec.space.parameters[2].distribution == .integer(low: 8, high: 128, step: 1, log: true))
+        #expect(spec.direction == .minimize)
+    }
+
+    @Test(arguments: [
+        ("space:\n  optimizer.learning_rate: {type: uniform, low: 0.1, high: 0.01}", "space.optimizer.learning_rate.low", "must be below high"),
+        ("space:\n  optimizer.learning_rate: {type: loguniform, low: 0, high: 1}", "space.optimizer.learning_rate.low", "log bounds must be positive"),
+        ("space:\n  model.hidden: {type: choice, values: []}", "space.model.hidden.values", "at least one value"),
+        ("space:\n  optimizer.lr: {type: uniform, low: 0.1, high: 1}", "space.optimizer.lr", "names no configuration key"),
+        ("space:\n  optimizer.momentum: {type: uniform, low: 0, high: 0.9}\nsampler: bayes", "sampler", "'bayes' is not one of"),
+        ("space:\n  optimizer.momentum: {type: normal, low: 0, high: 0.9}", "space.optimizer.momentum.type", "not one of"),
+        ("space:\n  training.batch_size: {type: uniform, low: 8, high: 64}", "space.training.batch_size", "expected an integer"),
+        ("space:\n  model.dropout: {type: uniform, low: 0, high: 0.5, when: {model.kind: mlp}}", "space.model.dropout.when", "not a parameter declared before"),
+        ("space:\n  optimizer.momentum: {type: uniform, low: 0, high: 0.9}\nscheduler: {type: asha, reduction_factor: 1}", "scheduler.reduction_factor", "at least 2"),
+        ("space:\n  optimizer.momentum: {type: uniform, low: 0, high: 0.9}\nbudget: {max_trials: 0}", "budget.max_trials", "at least 1"),
+        ("spaces: {}", "spaces", "unknown key"),
+    ])
+    func invalidSpecsNameTheField(body: String, field: String, reason: String) {
+        let yaml = "base: digits.yaml\nobjective: {metric: validation_accuracy, direction: maximize}\n" + body
+        do {
+            _ = try parse(yaml)
+            Issue.record("accepted: \(body)")
+        } catch {
+            #expect("\(error)".contains(field) && "\(error)".contains(reason), "\(error)")
+        }
+    }
+
+    @Test func functionSweepsNeedEveryInput() {
+        #expect(throws: (any Error).self) { try parse("function: branin\nspace:\n  x0: {type: uniform, low: -5, high: 10}") }
+        #expect(throws: (any Error).self) { try parse("function: nope\nspace:\n  x0: {type: uniform, low: 0, high: 1}") }
+    }
+}
