@@ -10,7 +10,7 @@ public struct RunRecorder {
     /// Creates the run and records its inputs; returns the run id.
     func start(
         config: TrainingConfiguration, data: TrainingData, params: [String: String], fingerprint: String,
-        environment: [String: String], tags extraTags: [String: String]
+        environment: [String: String], tags extraTags: [String: String], parent: String?
     ) throws -> String {
         let dataset = try store.recordDatasetVersion(NewDatasetVersion(
             name: config.datasetName, fingerprint: data.fingerprint, schema: data.schema, rows: data.rows,
@@ -26,6 +26,7 @@ public struct RunRecorder {
             environment: environment)
         _ = try store.storeArtifact(run: run.id, name: Self.configArtifact, kind: "config", contents: Data(config.yaml.utf8))
         try store.addLineage(LineageEdge(source: dataset.node, target: .run(run.id), relation: .input))
+        if let parent { try store.addLineage(LineageEdge(source: .run(parent), target: .run(run.id), relation: .parent)) }
         return run.id
     }
 

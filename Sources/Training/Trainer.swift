@@ -21,6 +21,8 @@ public struct TrainingOptions: Sendable {
     public var environment: [String: String] = [:]
     /// Tags to set on the new run (`--tag key=value`).
     public var tags: [String: String] = [:]
+    /// A run (id or prefix) this one continues or derives from: recorded as a parent lineage edge.
+    public var parentRun: String?
     /// Called on every rank after each epoch's evaluation with the epoch (1-based) and the
     /// validation metrics by name; returning false ends training after this epoch (a sweep's
     /// scheduler stopping the trial). Must return the same answer on every rank.
@@ -134,7 +136,7 @@ public final class Trainer {
                 fingerprint: fingerprint,
                 environment: RunEnvironment.capture(communicator: comm, extra: options.environment,
                                                     commandLine: options.commandLine),
-                tags: options.tags)
+                tags: options.tags, parent: try options.parentRun.map { try store.run($0).id })
         }
         let sharedRunID = try comm.broadcast(runID, root: 0)
         let writer = comm.isRoot ? store.map { MetricWriter(store: $0, runID: sharedRunID) } : nil

@@ -56,7 +56,7 @@ struct Reproduce: ParsableCommand {
         defer { try? FileManager.default.removeItem(at: file) }
         let ranks = Int(original.params["training.ranks"] ?? "1") ?? 1
         let result = try TrainingLauncher(ranks: ranks, store: self.store).train(
-            config: file.path, arguments: ["--tag", "ringmaster.reproduces=\(original.id)"])
+            config: file.path, arguments: ["--tag", "ringmaster.reproduces=\(original.id)", "--parent", original.id])
 
         let before = try store.latestMetrics(run: original.id)
         let after = try store.latestMetrics(run: result.runID)

@@ -20,6 +20,9 @@ struct Train: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a configuration key: section.key=value (repeatable).")
     var overrides: [String] = []
 
+    @Option(help: "Record the run as a child of this run (id or prefix), e.g. a fine-tune of it.")
+    var parent: String?
+
     @Option(help: "Set a tag on the run: key=value (repeatable).")
     var tag: [String] = []
 
@@ -33,17 +36,19 @@ struct Train: ParsableCommand {
     var quiet = false
 
     func run() throws {
+        let tags = try Dictionary(tag.map { pair in
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw CLIError(message: "--tag \(pair): expected key=value")
+            }
+            return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
+        }) { _, last in last }
         try World.run { comm in
             let configuration = try comm.agreeing { try ConfigurationLoader.load(path: config, overrides: overrides) }
             let store = try comm.agreeing { comm.isRoot ? try World.openStore(self.store) : nil }
             var options = TrainingOptions(workDirectory: World.workDirectory(self.store))
             options.resume = resume
-            options.tags = try Dictionary(tag.map { pair in
-                guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                    throw CLIError(message: "--tag \(pair): expected key=value")
-                }
-                return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
-            }) { _, last in last }
+            options.parentRun = parent
+            options.tags = tags
             options.timelinePath = timeline
             options.showProgress = !quiet && !json
             options.environment = Collectives.describe(comm)

@@ -19,6 +19,8 @@ import TestSupport
         let reproduction = report["reproduction_run_id"] as! String
         let show = try cli.run(["runs", "show", reproduction, "--json"])
         #expect(show.stdout.contains("\"ringmaster.reproduces\":\"\(original.run_id)\""))
+        let lineage = try cli.run(["lineage", original.run_id, "--json"])
+        #expect(lineage.stdout.contains("run:\(reproduction)"), "the reproduction is not a child run: \(lineage.stdout)")
     }
 
     @Test func changedDataIsRefusedWithTheReason() throws {
