@@ -105,10 +105,11 @@ public struct TPESampler: Sampler {
         // Observations, best first: numeric (rows, dn) unit coordinates, categories (rows, dc).
         var numeric: [Double] = [], categories: [Int] = []
         var rows = 0, finished = 0
+        let names = group.map(\.name), distributions = group.map(\.distribution)
         var units = [Double](repeating: 0, count: group.count)
         trials: for (rank, trial) in ranking.trials.enumerated() {
-            for (index, parameter) in group.enumerated() {
-                guard let value = trial.params[parameter.name], let u = parameter.distribution.unit(of: value) else {
+            for index in group.indices {
+                guard let value = trial.params[names[index]], let u = distributions[index].unit(of: value) else {
                     continue trials
                 }
                 units[index] = u
