@@ -12,11 +12,26 @@ struct BenchSampler: ParsableCommand {
     @Option(help: "branin, hartmann6, rosenbrock, styblinski_tang, ackley, or all.") var function = "all"
     @Option(help: "Trials per seed.") var trials = 100
     @Option(help: "Independent sweeps, seeded 0, 1, …") var seeds = 10
+    @Option(help: "TPE: candidates scored per suggestion (default 96).") var candidates: Int?
+    @Option(help: "TPE: share of trials counted as good (default 0.15).") var gamma: Double?
+    @Option(help: "TPE: kernel widths, neighbours or scott (0.2 of the range, shrinking with n).") var bandwidth = "neighbours"
+    @Flag(help: "TPE: one density per parameter instead of joint densities.") var univariate = false
 
     func run() throws {
         let makeSampler: @Sendable () -> any Sampler
         switch sampler {
-        case "tpe": makeSampler = { TPESampler() }
+        case "tpe":
+            var tpe = TPESampler()
+            if let candidates { tpe.candidates = candidates }
+            if let gamma { tpe.gammaFraction = gamma }
+            tpe.multivariate = !univariate
+            switch bandwidth {
+            case "neighbours": tpe.bandwidth = .neighbours
+            case "scott": tpe.bandwidth = .scott(factor: 0.2)
+            default: throw CLIError(message: "--bandwidth: '\(bandwidth)' is not one of neighbours, scott")
+            }
+            let configured = tpe
+            makeSampler = { configured }
         case "random": makeSampler = { RandomSampler() }
         case "sobol": makeSampler = { SobolSampler() }
         case "grid": makeSampler = { GridSampler() }
