@@ -71,8 +71,13 @@ extension Distribution {
             return (0..<resolution).map { .real(low + Double($0) * (high - low) / Double(resolution - 1)) }
         case .logUniform(let low, let high):
             guard resolution > 1 else { return [.real(low)] }
+            // exp(log(x)) can land an ulp outside [low, high]; keep the ends exact so every grid
+            // value maps back into the unit interval.
             let a = Foundation.log(low), b = Foundation.log(high)
-            return (0..<resolution).map { .real(Foundation.exp(a + Double($0) * (b - a) / Double(resolution - 1))) }
+            return (0..<resolution).map { index in
+                let x = Foundation.exp(a + Double(index) * (b - a) / Double(resolution - 1))
+                return .real(index == 0 ? low : index == resolution - 1 ? high : Swift.min(Swift.max(x, low), high))
+            }
         }
     }
 }

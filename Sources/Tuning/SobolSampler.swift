@@ -7,7 +7,8 @@ import RingmasterCore
 /// draws for the same number of trials.
 ///
 /// The scramble is fixed per sweep: by `scrambleSeed` when given, otherwise by the generator's
-/// first draw on the sampler's first call, remembered for every later call. Use one sampler per
+/// first draw on the sampler's first call, remembered for every later call (every scrambled call
+/// consumes one draw, so the generator advances the same way either way). Use one sampler per
 /// sweep; to resume a sweep with a new sampler, pass the recorded ``scrambleSeed``. Inactive
 /// conditional parameters skip their coordinate. Spaces of up to ``SobolSequence/maxDimensions``
 /// parameters.

@@ -5,8 +5,7 @@ import RingmasterCore
 /// Watanabe, "Tree-structured Parzen Estimator: Understanding Its Algorithm Components and Why
 /// They Matter", 2023).
 ///
-/// The first `startupTrials` trials follow a space-filling design (``StartupDesign``). After that
-/// the finished trials are split into the best `gamma(n) = min(⌈gammaFraction · n⌉, gammaCap)`
+/// The first `startupTrials` trials are drawn at random. After that the finished trials are split into the best `gamma(n) = min(⌈gammaFraction · n⌉, gammaCap)`
 /// and the rest; a kernel density l(x) is fitted to the first and g(x) to the second,
 /// `candidates` points are drawn from l and the one with the largest l(x)/g(x) is suggested.
 /// Densities are joint (multivariate) over the parameters that are active together, in the unit
@@ -24,8 +23,7 @@ import RingmasterCore
 /// density loops.
 ///
 /// Defaults differ from Optuna's in two measured ways (docs/tuning.md, "Sampler benchmark"):
-/// 15 % of trials count as good rather than 10 %, and the startup trials are spread out
-/// rather than independent.
+/// 15 % of trials count as good rather than 10 %, and 96 candidates are scored rather than 24.
 public struct TPESampler: Sampler {
     /// How wide the numeric kernels are, in unit coordinates (always clipped to
     /// [1 / min(100, kernels + 1), 1], the "magic clip" of Bergstra et al.).
@@ -38,23 +36,9 @@ public struct TPESampler: Sampler {
         case scott(factor: Double)
     }
 
-    /// How the startup trials are chosen.
-    public enum StartupDesign: Sendable, Equatable, Codable {
-        /// Independent uniform draws.
-        case random
-        /// Greedy maximin: of `candidates` uniform draws, the one farthest (in the unit cube) from
-        /// every earlier trial, running ones included, and from the mirror image of itself across
-        /// the nearest face. Spreads the first trials like a space-filling design without a fixed
-        /// plan, so parallel workers and resumed sweeps need no shared state; the mirror term
-        /// keeps points off the faces, where a lattice design would not put them either.
-        case maximin(candidates: Int)
-    }
-
     /// Finished (completed or pruned) trials before the model is used. Default 10.
     public var startupTrials: Int
-    /// How the startup trials are chosen. Default `.maximin(candidates: 50)`.
-    public var startupDesign: StartupDesign
-    /// Points drawn from l(x) per suggestion. Default 24.
+    /// Points drawn from l(x) per suggestion. Default 96.
     public var candidates: Int
     /// Share of finished trials counted as good. Default 0.15.
     public var gammaFraction: Double
@@ -68,12 +52,10 @@ public struct TPESampler: Sampler {
     public var bandwidth: Bandwidth
 
     public init(
-        startupTrials: Int = 10, startupDesign: StartupDesign = .maximin(candidates: 50), candidates: Int = 24,
-        gammaFraction: Double = 0.15, gammaCap: Int = 25, priorWeight: Double = 1, multivariate: Bool = true,
-        bandwidth: Bandwidth = .neighbours
+        startupTrials: Int = 10, candidates: Int = 96, gammaFraction: Double = 0.15, gammaCap: Int = 25,
+        priorWeight: Double = 1, multivariate: Bool = true, bandwidth: Bandwidth = .neighbours
     ) {
         self.startupTrials = startupTrials
-        self.startupDesign = startupDesign
         self.candidates = candidates
         self.gammaFraction = gammaFraction
         self.gammaCap = gammaCap
@@ -94,12 +76,7 @@ public struct TPESampler: Sampler {
         guard candidates >= 1 else { throw TuningError.invalidSetting(field: "candidates", reason: "must be at least 1") }
         let ranking = TrialRanking(trials, direction: direction)
         if ranking.finishedCount < startupTrials {
-            switch startupDesign {
-            case .random:
-                return RandomSampler.draw(space.parameters, in: space, onto: [:], generator: &generator)
-            case .maximin(let candidates):
-                return Self.maximinPoint(space: space, trials: trials, candidates: candidates, generator: &generator)
-            }
+            return RandomSampler.draw(space.parameters, in: space, onto: [:], generator: &generator)
         }
         var assignment: ParameterAssignment = [:]
         var decided = Set<String>()
@@ -128,10 +105,11 @@ public struct TPESampler: Sampler {
         // Observations, best first: numeric (rows, dn) unit coordinates, categories (rows, dc).
         var numeric: [Double] = [], categories: [Int] = []
         var rows = 0, finished = 0
+        let names = group.map(\.name), distributions = group.map(\.distribution)
         var units = [Double](repeating: 0, count: group.count)
         trials: for (rank, trial) in ranking.trials.enumerated() {
-            for (index, parameter) in group.enumerated() {
-                guard let value = trial.params[parameter.name], let u = parameter.distribution.unit(of: value) else {
+            for index in group.indices {
+                guard let value = trial.params[names[index]], let u = distributions[index].unit(of: value) else {
                     continue trials
                 }
                 units[index] = u

@@ -12,29 +12,31 @@ struct TrialRanking {
     let finishedCount: Int
 
     init(_ history: [TrialSnapshot], direction: OptimizationDirection) {
-        var completed: [(loss: Double, trial: TrialSnapshot)] = []
-        var pruned: [(step: Int, loss: Double, trial: TrialSnapshot)] = []
-        var running: [TrialSnapshot] = []
-        for trial in history {
+        // Sort keys and indices, not snapshots: a snapshot holds dictionaries, and moving it
+        // costs reference counting on every swap.
+        var completed: [(loss: Double, number: Int, index: Int)] = []
+        var pruned: [(deeper: Int, loss: Double, number: Int, index: Int)] = []
+        var running: [(number: Int, index: Int)] = []
+        for (index, trial) in history.enumerated() {
             switch trial.state {
             case .completed:
-                if let value = trial.value, !value.isNaN { completed.append((direction.loss(value), trial)) }
+                if let value = trial.value, !value.isNaN { completed.append((direction.loss(value), trial.number, index)) }
             case .pruned:
                 if let step = trial.intermediate.keys.max(), let value = trial.intermediate[step], !value.isNaN {
-                    pruned.append((step, direction.loss(value), trial))
+                    pruned.append((-step, direction.loss(value), trial.number, index))
                 } else {
-                    pruned.append((Int.min, .infinity, trial))
+                    pruned.append((Int.max, .infinity, trial.number, index))
                 }
             case .running:
-                running.append(trial)
+                running.append((trial.number, index))
             case .failed:
                 continue
             }
         }
-        completed.sort { ($0.loss, $0.trial.number) < ($1.loss, $1.trial.number) }
-        pruned.sort { $0.step != $1.step ? $0.step > $1.step : ($0.loss, $0.trial.number) < ($1.loss, $1.trial.number) }
+        completed.sort { ($0.loss, $0.number) < ($1.loss, $1.number) }
+        pruned.sort { ($0.deeper, $0.loss, $0.number) < ($1.deeper, $1.loss, $1.number) }
         running.sort { $0.number < $1.number }
-        trials = completed.map(\.trial) + pruned.map(\.trial) + running
+        trials = completed.map { history[$0.index] } + pruned.map { history[$0.index] } + running.map { history[$0.index] }
         finishedCount = completed.count + pruned.count
     }
 }

@@ -8,7 +8,7 @@ import Training
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks; each prints one JSON object per line.",
-        subcommands: [TrainBench.self, AllreduceBench.self, GEMMBench.self, BenchReproduce.self, StoreBench.self])
+        subcommands: [TrainBench.self, AllreduceBench.self, GEMMBench.self, BenchReproduce.self, StoreBench.self, BenchSampler.self])
 
     struct TrainBench: ParsableCommand {
         static let configuration = CommandConfiguration(

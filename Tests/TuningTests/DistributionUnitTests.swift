@@ -40,6 +40,8 @@ import Tuning
         for value in d.gridValues(resolution: 5) { #expect(d.value(unit: d.unit(of: value)!) == value) }
         #expect(Distribution.uniform(low: 0, high: 1).gridValues(resolution: 3) == [.real(0), .real(0.5), .real(1)])
         #expect(Distribution.logUniform(low: 1, high: 100).gridValues(resolution: 3).count == 3)
+        let logRange = Distribution.logUniform(low: 1e-5, high: 1e-1)
+        for value in logRange.gridValues(resolution: 7) { #expect(logRange.unit(of: value) != nil, "\(value) outside the range") }
         #expect(Distribution.integer(low: 1, high: 3, step: 1, log: false).gridValues(resolution: 99).count == 3)
     }
 }

@@ -1,0 +1,55 @@
+import ArgumentParser
+import RingmasterCore
+import Tuning
+
+/// `ringmaster bench sampler`: a sampler on the standard test functions, one JSON line per function.
+struct BenchSampler: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sampler",
+        abstract: "Median best value, regret and time per trial of a sampler on standard test functions.")
+
+    @Option(help: "tpe, random, sobol or grid.") var sampler = "tpe"
+    @Option(help: "branin, hartmann6, rosenbrock, styblinski_tang, ackley, or all.") var function = "all"
+    @Option(help: "Trials per seed.") var trials = 100
+    @Option(help: "Independent sweeps, seeded 0, 1, …") var seeds = 10
+    @Option(help: "TPE: candidates scored per suggestion (default 96).") var candidates: Int?
+    @Option(help: "TPE: share of trials counted as good (default 0.15).") var gamma: Double?
+    @Option(help: "TPE: kernel widths, neighbours or scott (0.2 of the range, shrinking with n).") var bandwidth = "neighbours"
+    @Flag(help: "TPE: one density per parameter instead of joint densities.") var univariate = false
+
+    func run() throws {
+        let makeSampler: @Sendable () -> any Sampler
+        switch sampler {
+        case "tpe":
+            var tpe = TPESampler()
+            if let candidates { tpe.candidates = candidates }
+            if let gamma { tpe.gammaFraction = gamma }
+            tpe.multivariate = !univariate
+            switch bandwidth {
+            case "neighbours": tpe.bandwidth = .neighbours
+            case "scott": tpe.bandwidth = .scott(factor: 0.2)
+            default: throw CLIError(message: "--bandwidth: '\(bandwidth)' is not one of neighbours, scott")
+            }
+            let configured = tpe
+            makeSampler = { configured }
+        case "random": makeSampler = { RandomSampler() }
+        case "sobol": makeSampler = { SobolSampler() }
+        case "grid": makeSampler = { GridSampler() }
+        default: throw CLIError(message: "--sampler: '\(sampler)' is not one of tpe, random, sobol, grid")
+        }
+        let functions: [BenchmarkFunction]
+        if function == "all" {
+            functions = BenchmarkFunction.all
+        } else if let named = BenchmarkFunction.named(function) {
+            functions = [named]
+        } else {
+            throw CLIError(message: "--function: '\(function)' is not one of \(BenchmarkFunction.all.map(\.name).joined(separator: ", ")), all")
+        }
+        for function in functions {
+            let result = try SamplerBenchmark(
+                samplerName: sampler, function: function, trials: trials, seeds: seeds, makeSampler: makeSampler
+            ).run()
+            print(try JSONOutput.line(result))
+        }
+    }
+}
