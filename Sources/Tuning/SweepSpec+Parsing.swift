@@ -119,6 +119,18 @@ extension SweepSpec {
         return spec
     }
 
+    /// Only the search space of a specification (e.g. a recorded one, whose base
+    /// configuration may no longer be where it was).
+    public static func space(yaml text: String, file: String) throws -> SearchSpace {
+        let reader = SpecReader(file: file)
+        guard let root = try Yams.compose(yaml: text)?.mapping, let entries = root[Node("space")]?.mapping else {
+            throw reader.error("space", "is required: a mapping of parameters to distributions")
+        }
+        var parameters: [ParameterSpec] = []
+        for (key, node) in entries { parameters.append(try reader.parameter(key.string ?? "", node, declared: parameters)) }
+        return SearchSpace(parameters: parameters)
+    }
+
     /// Checks that every value the space can produce is a valid override of the base
     /// configuration, trying each parameter's extreme values, so type mistakes surface now.
     func validateAgainstWorkload(file: String) throws {

@@ -5,7 +5,7 @@ import Tuning
 
 struct Sweeps: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Inspect recorded sweeps.", subcommands: [List.self, Show.self, Best.self])
+        abstract: "Inspect recorded sweeps.", subcommands: [List.self, Show.self, Best.self, Importance.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Sweeps, newest first.")
@@ -71,6 +71,36 @@ struct Sweeps: ParsableCommand {
             }
             print("trial \(best.number): \(sweep.objective) \(Format.number(best.value!))  run \(best.runID.map { String($0.prefix(8)) } ?? "-")")
             for (name, value) in best.params.sorted(by: { $0.key < $1.key }) { print("  \(name) = \(value)") }
+        }
+    }
+}
+
+extension Sweeps {
+    struct Importance: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "How much each hyperparameter mattered to the objective (PED-ANOVA over completed trials).")
+        @OptionGroup var options: Runs.StoreOptions
+        @Argument(help: "Sweep id or unique prefix.") var sweepID: String
+
+        func run() throws {
+            let store = try World.openStore(options.store)
+            let sweep = try store.sweep(sweepID)
+            let space = try SweepSpec.space(yaml: sweep.spec, file: "sweep \(sweep.id.prefix(8))")
+            let trials = try store.trials(sweep: sweep.id)
+            guard trials.filter({ $0.state == .completed }).count >= 2 else {
+                throw CLIError(message: "sweep \(sweep.id.prefix(8)) needs at least 2 completed trials for importance")
+            }
+            let scores = try ParameterImportance().evaluate(space: space, trials: trials.map(\.snapshot), direction: sweep.direction)
+            if options.json {
+                print(try JSONOutput.line(scores))
+                return
+            }
+            var table = TextTable(headers: ["PARAMETER", "IMPORTANCE", ""], rightAligned: [1])
+            for score in scores {
+                table.append([score.parameter, String(format: "%.3f", score.importance),
+                              String(repeating: "█", count: Int((score.importance * 40).rounded()))])
+            }
+            table.lines().forEach { print($0) }
         }
     }
 }

@@ -37,6 +37,11 @@ import TestSupport
         #expect(best["number"] as? Int == summary["best_trial"] as? Int)
         let list = try cli.run(["sweeps", "list"])
         #expect(list.stdout.contains(String(id.prefix(8))) && list.stdout.contains("branin"))
+        let importance = try cli.run(["sweeps", "importance", id, "--json"])
+        let scores = try JSONSerialization.jsonObject(with: Data(importance.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(Set(scores.compactMap { $0["parameter"] as? String }) == ["x0", "x1"], "\(importance.stderr)")
+        let total = scores.compactMap { $0["importance"] as? Double }.reduce(0, +)
+        #expect(abs(total - 1) < 1e-9, "importances are normalised: \(scores)")
     }
 
     @Test func trainingTrialsRunOnGroupsOfRanks() throws {
