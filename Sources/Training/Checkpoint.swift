@@ -62,6 +62,8 @@ public struct Checkpoint: Sendable {
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
+        // The best validation loss is infinite until a finite one is seen (no validation split).
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let json = try encoder.encode(header)
         var data = Self.magic
         var length = UInt64(json.count).littleEndian
@@ -81,7 +83,9 @@ public struct Checkpoint: Sendable {
         let headerEnd = 16 + Int(length)
         let header: Header
         do {
-            header = try JSONDecoder().decode(Header.self, from: data.subdata(in: 16..<headerEnd))
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+            header = try decoder.decode(Header.self, from: data.subdata(in: 16..<headerEnd))
         } catch {
             throw corrupt("unreadable header: \(error)")
         }

@@ -23,10 +23,9 @@ public struct TrainingOptions: Sendable {
     public var tags: [String: String] = [:]
     /// A run (id or prefix) this one continues or derives from: recorded as a parent lineage edge.
     public var parentRun: String?
-    /// Called on every rank after each epoch's evaluation with the epoch (1-based) and the
-    /// validation metrics by name; returning false ends training after this epoch (a sweep's
-    /// scheduler stopping the trial). Must return the same answer on every rank.
-    public var epochHook: (@Sendable (_ epoch: Int, _ metrics: [String: Double]) throws -> Bool)?
+    /// Called on every rank after each epoch's evaluation (see ``EpochContext``); a sweep's
+    /// scheduler answers through it. Must return the same decision on every rank.
+    public var epochHook: (@Sendable (EpochContext) throws -> EpochDecision)?
 
     public init(workDirectory: URL) { self.workDirectory = workDirectory }
 }
@@ -165,14 +164,10 @@ public final class Trainer {
         let sampler = DistributedSampler(
             count: data.train.rowCount, replicas: ranks, rank: comm.rank, shuffle: true, seed: config.training.seed)
         let stepsPerEpoch = (sampler.samplesPerReplica + batchSize - 1) / batchSize
-        let baseRate = config.optimizer.learningRate * (config.optimizer.scaleLearningRate ? Double(ranks) : 1)
-        let schedule = LearningRateSchedule(
-            kind: config.optimizer.schedule, stepEpochs: config.optimizer.stepEpochs, gamma: config.optimizer.gamma,
-            minLearningRate: config.optimizer.minLearningRate, warmupEpochs: config.optimizer.warmupEpochs)
-
         // Parameters: initialised from the seed on rank 0 and broadcast (or restored).
         let network = Network(architecture: architecture, maxBatch: batchSize)
-        let optimizer = Optimizer(configuration: optimizerConfiguration(), parameterCount: network.parameterCount)
+        let timeline = options.timelinePath == nil ? nil : Timeline()
+        var rule = UpdateRule(config.optimizer, network: network, communicator: comm, timeline: timeline)
         var generator = RandomGenerator(seed: config.training.seed, stream: 1_000 + UInt64(comm.rank))
         var epoch = 0
         var step = 0
@@ -180,10 +175,7 @@ public final class Trainer {
         var epochsWithoutImprovement = 0
         if let resumed {
             let header = resumed.header
-            _ = network.parameters.update(fromContentsOf: resumed.arrays["parameters"]!)
-            optimizer.state = OptimizerState(
-                step: header.optimizerStep, firstMoment: resumed.arrays["optimizer.first_moment"] ?? [],
-                secondMoment: resumed.arrays["optimizer.second_moment"] ?? [])
+            rule.restore(resumed, into: network)
             generator = RandomGenerator(state: header.generatorStates[comm.rank])
             (epoch, step) = (header.epoch, header.step)
             (bestLoss, epochsWithoutImprovement) = (header.bestValidationLoss, header.epochsWithoutImprovement)
@@ -193,9 +185,6 @@ public final class Trainer {
             try comm.broadcast(UnsafeMutableRawBufferPointer(network.parameters), root: 0)
         }
 
-        let timeline = options.timelinePath == nil ? nil : Timeline()
-        let stepper = DataParallelStep(network: network, optimizer: optimizer, communicator: comm, timeline: timeline,
-                                       clipNorm: config.optimizer.clipNorm)
         var inputs = [Float](repeating: 0, count: batchSize * features)
         var targets = [Float](repeating: 0, count: batchSize)
         var window = [Double](repeating: 0, count: 3)  // loss sum, correct, rows since last log
@@ -210,11 +199,11 @@ public final class Trainer {
             for batchStart in stride(from: 0, to: order.count, by: batchSize) {
                 let rows = min(batchSize, order.count - batchStart)
                 data.train.gather(order[batchStart..<(batchStart + rows)], features: &inputs, labels: &targets)
-                let rate = schedule.rate(base: baseRate, step: step, stepsPerEpoch: stepsPerEpoch,
+                let rate = rule.schedule.rate(base: rule.baseRate, step: step, stepsPerEpoch: stepsPerEpoch,
                                          totalEpochs: config.training.epochs)
                 let (loss, correct) = try inputs.withUnsafeBufferPointer { x in
                     try targets.withUnsafeBufferPointer { y in
-                        try stepper.step(input: x.baseAddress!, targets: y.baseAddress!, batch: rows,
+                        try rule.stepper.step(input: x.baseAddress!, targets: y.baseAddress!, batch: rows,
                                          learningRate: Float(rate), generator: &generator)
                     }
                 }
@@ -261,7 +250,20 @@ public final class Trainer {
             }
             var stopEarly = config.training.earlyStoppingPatience > 0
                 && epochsWithoutImprovement >= config.training.earlyStoppingPatience
-            if let hook = options.epochHook, try !hook(epoch, lastValidation.metrics) { stopEarly = true }
+            if let hook = options.epochHook {
+                let context = EpochContext(epoch: epoch, metrics: lastValidation.metrics) {
+                    try rule.snapshot(of: network, epoch: epoch, step: step).encoded()
+                }
+                switch try hook(context) {
+                case .proceed: break
+                case .stop: stopEarly = true
+                case .replace(let state, let optimizerSection):
+                    // Population-based training: continue from another trial's weights and
+                    // optimizer state with perturbed hyperparameters, keeping this trial's clock.
+                    rule = UpdateRule(optimizerSection, network: network, communicator: comm, timeline: timeline)
+                    rule.restore(try Checkpoint.decode(state, source: "exploited trial state"), into: network)
+                }
+            }
 
             if config.training.checkpointEvery > 0 && (epoch % config.training.checkpointEvery == 0 || stopEarly) {
                 let states = try comm.allgather(generator.state.map { String($0) }.joined(separator: ","))
@@ -269,13 +271,9 @@ public final class Trainer {
                 if comm.isRoot {
                     let header = Checkpoint.Header(
                         runID: runID, configFingerprint: fingerprint, ranks: ranks, epoch: epoch, step: step,
-                        generatorStates: states, optimizerStep: optimizer.state.step,
+                        generatorStates: states, optimizerStep: 0,
                         bestValidationLoss: bestLoss, epochsWithoutImprovement: epochsWithoutImprovement, arrays: [])
-                    let state = optimizer.state
-                    let arrays = [("parameters", Array(network.parameters)),
-                                  ("optimizer.first_moment", state.firstMoment),
-                                  ("optimizer.second_moment", state.secondMoment)]
-                    try comm.agree(Result { _ = try Checkpoint(header: header, arrays: arrays).write(to: checkpointDirectory) })
+                    try comm.agree(Result { _ = try rule.checkpoint(header, network: network).write(to: checkpointDirectory) })
                 } else {
                     try comm.agree(.success(()))
                 }
@@ -347,13 +345,6 @@ public final class Trainer {
             return .init(loss: sums[0] / sums[2], r2: total > 0 ? 1 - sums[3] / total : nil)
         }
         return .init(loss: sums[0] / sums[2], accuracy: sums[1] / sums[2])
-    }
-
-    private func optimizerConfiguration() -> OptimizerConfiguration {
-        OptimizerConfiguration(
-            kind: config.optimizer.kind, learningRate: config.optimizer.learningRate,
-            momentum: config.optimizer.momentum, nesterov: config.optimizer.nesterov,
-            weightDecay: config.optimizer.weightDecay)
     }
 
     static func fingerprint(_ config: TrainingConfiguration, data: TrainingData) throws -> String {

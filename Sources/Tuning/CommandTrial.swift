@@ -74,7 +74,7 @@ struct CommandTrial {
                 try store.logMetrics(run: run.id, metrics.values.map { MetricPoint(key: $0.key, step: step, value: $0.value) })
                 guard let value = metrics.values[objective] else { continue }
                 last = value
-                if case .stop = try channel.ask(.report(trial: number, resource: step, value: value)) {
+                if case .stop = try channel.ask(.report(trial: number, resource: step, value: value, state: nil)) {
                     pruned = true
                     process.terminate()
                 }

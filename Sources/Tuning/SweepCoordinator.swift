@@ -27,6 +27,10 @@ final class SweepCoordinator: @unchecked Sendable {
     private let display: SweepDisplay?
     /// Seconds spent handling requests (dispatch overhead), for the summary.
     private(set) var busySeconds = 0.0
+    /// Population-based training: each running trial's latest weights, which others may copy.
+    private var latestStates: [Int: Data] = [:]
+    /// Population-based training: how many times a trial continued from another's weights.
+    private(set) var exploits = 0
 
     init(spec: SweepSpec, store: any MetadataStore, sweepID: String, comm: any Communicator, groups: Int,
          existing: [TrialRecord], display: SweepDisplay?) throws {
@@ -103,17 +107,25 @@ final class SweepCoordinator: @unchecked Sendable {
             try store.recordTrial(trial)
             return .trial(number: number, params: params, maxResource: maxResource(number))
 
-        case .report(let number, let resource, let value):
+        case .report(let number, let resource, let value, let state):
             trials[number].intermediate[resource] = value
             try store.recordIntermediate(sweep: sweepID, trial: number, resource: resource, value: value)
+            if let state { latestStates[number] = state }
             guard let scheduler else { return .proceed }
             switch scheduler.report(trial: number, resource: resource, value: value,
                                     trials: trials.map(\.snapshot), direction: spec.direction) {
-            case .proceed, .exploit: return .proceed
+            case .proceed: return .proceed
             case .stop: return .stop
+            case .exploit(let source, let params):
+                guard let state = latestStates[source] else { return .proceed }
+                trials[number].params = params
+                try store.recordTrial(trials[number])
+                exploits += 1
+                return .exploit(state: state, params: params)
             }
 
         case .finish(let number, let value, let runID, let pruned):
+            latestStates[number] = nil
             trials[number].state = pruned ? .pruned : .completed
             trials[number].value = value
             trials[number].runID = runID
@@ -122,6 +134,7 @@ final class SweepCoordinator: @unchecked Sendable {
             return .acknowledged
 
         case .fail(let number, let error, let runID):
+            latestStates[number] = nil
             trials[number].state = .failed
             trials[number].error = error
             trials[number].runID = runID

@@ -7,7 +7,8 @@ enum SweepRequest: Codable, Sendable {
     /// The group is free: the next trial, or `done` when the budget or the space is used up.
     case next(group: Int)
     /// The objective after `resource` epochs (or reported steps); answered with a decision.
-    case report(trial: Int, resource: Int, value: Double)
+    /// Under population-based training, `state` carries the trial's weights for others to copy.
+    case report(trial: Int, resource: Int, value: Double, state: Data?)
     /// The trial ended; `value` is its final objective. `pruned` when the scheduler stopped it.
     case finish(trial: Int, value: Double?, runID: String?, pruned: Bool)
     /// The trial threw; the group goes on with the next one.
@@ -21,6 +22,8 @@ enum SweepReply: Codable, Sendable {
     case done
     case proceed
     case stop
+    /// Population-based training: continue from `state` (another trial's) with `params`.
+    case exploit(state: Data, params: ParameterAssignment)
     case acknowledged
     /// A store call's JSON-encoded result.
     case stored(Data)

@@ -34,6 +34,8 @@ public struct SweepRunner {
         /// Seconds the coordinator spent handling requests: the sweep's dispatch overhead.
         public var dispatchSeconds: Double
         public var groups: Int
+        /// Population-based training: trials that continued from another trial's weights.
+        public var exploits: Int
     }
 
     let spec: SweepSpec
@@ -81,7 +83,7 @@ public struct SweepRunner {
         let sweepID = try world.broadcast(sweep?.id ?? "", root: 0)
 
         // The coordinator thread, on world rank 0 only.
-        var coordinatorResult: Result<(trials: [TrialRecord], busy: Double), any Error>?
+        var coordinatorResult: Result<(trials: [TrialRecord], busy: Double, exploits: Int), any Error>?
         let coordinatorDone = DispatchSemaphore(value: 0)
         if world.isRoot, let store {
             let coordinator = try SweepCoordinator(
@@ -89,7 +91,7 @@ public struct SweepRunner {
                 display: options.showTable ? SweepDisplay(direction: spec.direction, objective: spec.objective) : nil)
             let box = ResultBox()
             let thread = Thread {
-                box.result = Result { (try coordinator.run(), coordinator.busySeconds) }
+                box.result = Result { (try coordinator.run(), coordinator.busySeconds, coordinator.exploits) }
                 coordinatorDone.signal()
             }
             thread.name = "ringmaster-sweep-coordinator"
@@ -110,7 +112,8 @@ public struct SweepRunner {
         try world.barrier()
         guard world.isRoot, let store, case .success(let outcome) = coordinatorResult else { return nil }
         try store.setSweepStatus(sweepID, .finished)
-        return summary(sweepID: sweepID, trials: outcome.trials, started: started, busy: outcome.busy, groups: groups)
+        return summary(sweepID: sweepID, trials: outcome.trials, started: started, busy: outcome.busy, groups: groups,
+                       exploits: outcome.exploits)
     }
 
     /// One group's loop: ask for a trial, run it on the group's ranks, report, repeat.
@@ -165,20 +168,20 @@ public struct SweepRunner {
         error is RankFailure || error is any UniformError || error is ConfigurationError || error is CommandTrialError
     }
 
-    private func summary(sweepID: String, trials: [TrialRecord], started: Date, busy: Double, groups: Int) -> Summary {
+    private func summary(sweepID: String, trials: [TrialRecord], started: Date, busy: Double, groups: Int, exploits: Int) -> Summary {
         let best = trials.best(direction: spec.direction)
         return Summary(
             sweepID: sweepID, trials: trials.count, completed: trials.filter { $0.state == .completed }.count,
             pruned: trials.filter { $0.state == .pruned }.count, failed: trials.filter { $0.state == .failed }.count,
             bestTrial: best?.number, bestValue: best?.value, bestParams: best?.params.mapValues(\.description),
-            seconds: Date().timeIntervalSince(started), dispatchSeconds: busy, groups: groups)
+            seconds: Date().timeIntervalSince(started), dispatchSeconds: busy, groups: groups, exploits: exploits)
     }
 }
 
 /// Carries the coordinator thread's outcome to the thread that joins it.
 /// `@unchecked Sendable`: written before the semaphore is signalled, read after it is waited on.
 private final class ResultBox: @unchecked Sendable {
-    var result: Result<(trials: [TrialRecord], busy: Double), any Error>?
+    var result: Result<(trials: [TrialRecord], busy: Double, exploits: Int), any Error>?
 }
 
 extension Array where Element == TrialRecord {

@@ -146,10 +146,12 @@ extension SweepSpec {
             }
         }
         if scheduler.kind == .pbt {
-            let structural = space.parameters.filter { $0.name.hasPrefix("model.") || $0.name.hasPrefix("data.") }
-            if let first = structural.first {
-                throw ConfigurationError(file: file, line: nil, key: "space.\(first.name)",
-                                         reason: "population-based training changes hyperparameters of running trials; it cannot change the model or data")
+            // A running trial keeps its network, data and optimizer kind; only these can change under it.
+            let changeable = ["optimizer.learning_rate", "optimizer.momentum", "optimizer.weight_decay", "optimizer.clip_norm",
+                              "optimizer.gamma", "optimizer.min_learning_rate"]
+            if let fixed = space.parameters.first(where: { !changeable.contains($0.name) }) {
+                throw ConfigurationError(file: file, line: nil, key: "space.\(fixed.name)",
+                                         reason: "population-based training changes hyperparameters of running trials; it can change \(changeable.joined(separator: ", "))")
             }
         }
     }

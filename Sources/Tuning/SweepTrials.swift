@@ -42,16 +42,32 @@ struct TrainingTrial {
         let stopped = StopFlag()
         let objective = spec.objective
         let group = self.group, channel = self.channel
-        options.epochHook = { epoch, metrics in
-            guard let value = metrics[objective] else {
+        // Population-based training hands weights between trials at its perturbation interval.
+        let shareEvery = spec.scheduler.kind == .pbt ? spec.scheduler.perturbationInterval : nil
+        let current = config
+        options.epochHook = { context in
+            guard let value = context.metrics[objective] else {
                 throw TrainingError.invalidData(
-                    "the sweep's objective '\(objective)' is not a training metric (training reports \(metrics.keys.sorted().joined(separator: ", ")))")
+                    "the sweep's objective '\(objective)' is not a training metric (training reports \(context.metrics.keys.sorted().joined(separator: ", ")))")
             }
-            var proceed: [Float] = [1]
-            if let channel, case .stop = try channel.ask(.report(trial: number, resource: epoch, value: value)) { proceed[0] = 0 }
-            try group.broadcast(&proceed, root: 0)
-            if proceed[0] == 0 { stopped.set() }
-            return proceed[0] == 1
+            // The leader asks; its answer reaches the group's other ranks as bytes.
+            var answer = Data()
+            if let channel {
+                let state = shareEvery.flatMap { context.epoch % $0 == 0 ? try? context.exportState() : nil }
+                answer = try SweepProtocol.encode(try channel.ask(.report(trial: number, resource: context.epoch, value: value, state: state)))
+            }
+            switch try SweepProtocol.decode(SweepReply.self, try group.broadcast(answer, root: 0)) {
+            case .stop:
+                stopped.set()
+                return .stop
+            case .exploit(let state, let params):
+                let perturbed = try ConfigurationLoader.parse(
+                    yaml: current.yaml, file: "trial \(number)",
+                    overrides: params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+                return .replace(state: state, optimizer: perturbed.optimizer)
+            default:
+                return .proceed
+            }
         }
         let result = try Trainer(configuration: config, communicator: group, store: store, options: options).run()
         return TrialOutcome(value: result.validation.metrics[objective], runID: result.runID, pruned: stopped.isSet)

@@ -156,3 +156,34 @@ extension SweepCommandTests {
         #expect(Set(after.map { ($0["params"] as! [String: Any]).description }).count == 6, "grid points repeated")
     }
 }
+
+extension SweepCommandTests {
+    /// Four trials train at once; at every third epoch the worst continues from a better
+    /// one's weights with perturbed hyperparameters.
+    @Test func populationBasedTrainingCopiesWeightsBetweenRunningTrials() throws {
+        let cli = try CLI()
+        let spec = try write(cli, "pbt.yaml", """
+            base: \(CLI.example("digits.yaml"))
+            space:
+              optimizer.learning_rate: {type: loguniform, low: 1.0e-5, high: 1.0e-1}
+              optimizer.weight_decay: {type: loguniform, low: 1.0e-6, high: 1.0e-2}
+            objective: {metric: validation_accuracy, direction: maximize}
+            budget: {max_trials: 4}
+            sampler: random
+            scheduler: {type: pbt, perturbation_interval: 3, max_resource: 30}
+            seed: 4
+            """)
+        let summary = try json(try cli.run(["sweep", spec, "--json"], ranks: 4))
+        #expect(summary["completed"] as? Int == 4)
+        #expect((summary["exploits"] as? Int ?? 0) >= 1, "no trial continued from another's weights: \(summary)")
+        let bad = try write(cli, "bad-pbt.yaml", """
+            base: \(CLI.example("digits.yaml"))
+            space:
+              model.hidden: {type: choice, values: [[32], [64]]}
+            objective: {metric: validation_accuracy, direction: maximize}
+            scheduler: pbt
+            """)
+        let refused = try cli.run(["sweep", bad])
+        #expect(refused.ringmasterErrors.first?.contains("space.model.hidden") == true, "\(refused.stderr)")
+    }
+}

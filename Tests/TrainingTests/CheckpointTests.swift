@@ -19,6 +19,12 @@ import Training
         #expect(decoded.arrays["optimizer.0"] == [0, 1e-8])
     }
 
+    @Test func infiniteBestLossRoundTrips() throws {
+        var checkpoint = sample(epoch: 2)
+        checkpoint.header.bestValidationLoss = .infinity
+        #expect(try Checkpoint.decode(try checkpoint.encoded(), source: "x").header.bestValidationLoss == .infinity)
+    }
+
     @Test func truncatedFileIsRefused() throws {
         let bytes = try sample(epoch: 1).encoded()
         #expect(throws: TrainingError.self) { try Checkpoint.decode(bytes.dropLast(3), source: "x") }
