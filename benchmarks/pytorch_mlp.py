@@ -45,8 +45,6 @@ def run(rank, args, world_size, results):
     torch.manual_seed(rank)
     model = build(args, torch)
     if world_size > 1:
-        os.environ.setdefault("MASTER_ADDR", "127.0.0.1")
-        os.environ.setdefault("MASTER_PORT", "29517")
         dist.init_process_group("gloo", rank=rank, world_size=world_size)
         model = torch.nn.parallel.DistributedDataParallel(model)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
@@ -90,6 +88,11 @@ def main():
     import torch.multiprocessing as mp
 
     world_size = 1 if args.mode == "single" else args.world_size
+    # A fresh loopback port per run: a fixed one can still be held by the previous run.
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = "127.0.0.1", str(probe.getsockname()[1])
     context = mp.get_context("spawn")
     results = context.Queue()
     if world_size == 1:
