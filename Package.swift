@@ -70,11 +70,15 @@ let package = Package(
         .target(
             name: "MLflowInterchange",
             dependencies: ["RingmasterCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Generators for cluster launches (Slurm scripts, Kubeflow MPIJobs, the container image).
+        .target(
+            name: "Deploy",
+            dependencies: ["RingmasterCore", "Training", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "ringmaster",
             dependencies: [
                 "RingmasterCore", "Tensors", "Collectives", "Datasets", "Learning", "Training",
-                "MetadataSQLite", "MetadataPostgres", "MLflowInterchange", "Tuning",
+                "MetadataSQLite", "MetadataPostgres", "MLflowInterchange", "Tuning", "Deploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Runs the communicator conformance suite under `mpirun`; launched by CollectivesTests.
@@ -98,6 +102,9 @@ let package = Package(
                 "MetadataPostgres", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(name: "TuningTests", dependencies: ["Tuning", "TestSupport"]),
+        .testTarget(
+            name: "DeployTests",
+            dependencies: ["Deploy", "TestSupport", .product(name: "Yams", package: "Yams")]),
         // The store is opened directly only to set up what training cannot record (lineage edges, imported runs).
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "RingmasterCore", "MetadataSQLite"]),
         .testTarget(
