@@ -98,21 +98,32 @@ public enum ProcessRunner {
             timedOut: timedOut, seconds: Date().timeIntervalSince(start))
     }
 
-    /// Kills `root`, its descendants and every process in their sessions. Open MPI puts
-    /// each rank in a process group of its own, so killing one group would leave ranks
-    /// running; they stay descendants of the launcher and in its session (`setsid`).
-    public static func killTree(_ root: Int32) {
-        struct Entry { var pid: Int32; var parent: Int32; var session: Int32 }
-        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { name -> Entry? in
+    /// A process as `/proc` shows it.
+    public struct ProcessEntry: Sendable {
+        public var pid: Int32
+        public var parent: Int32
+        public var session: Int32
+        /// The executable's name (`comm`), at most 15 characters.
+        public var name: String
+    }
+
+    /// Every process on the machine.
+    public static func processes() -> [ProcessEntry] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { name -> ProcessEntry? in
             guard let pid = Int32(name),
                   let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")")
+                  let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
             else { return nil }
             // Fields after "(comm)": state ppid pgrp session …
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 3, let parent = Int32(fields[1]), let session = Int32(fields[3]) else { return nil }
-            return Entry(pid: pid, parent: parent, session: session)
+            return ProcessEntry(pid: pid, parent: parent, session: session,
+                                name: String(stat[stat.index(after: open)..<close]))
         }
+    }
+
+    /// `root` and every process below it.
+    public static func descendants(of root: Int32, in entries: [ProcessEntry] = processes()) -> [ProcessEntry] {
         var tree: Set<Int32> = [root]
         var grew = true
         while grew {
@@ -122,9 +133,17 @@ public enum ProcessRunner {
                 grew = true
             }
         }
-        let ownSession = getsid(0)
-        let sessions = Set(entries.filter { tree.contains($0.pid) }.map(\.session)).subtracting([ownSession])
-        for entry in entries where tree.contains(entry.pid) || sessions.contains(entry.session) {
+        return entries.filter { tree.contains($0.pid) }
+    }
+
+    /// Kills `root`, its descendants and every process in their sessions. Open MPI puts
+    /// each rank in a process group of its own, so killing one group would leave ranks
+    /// running; they stay descendants of the launcher and in its session (`setsid`).
+    public static func killTree(_ root: Int32) {
+        let entries = processes()
+        let tree = descendants(of: root, in: entries)
+        let sessions = Set(tree.map(\.session)).subtracting([getsid(0)])
+        for entry in entries where tree.contains(where: { $0.pid == entry.pid }) || sessions.contains(entry.session) {
             kill(entry.pid, SIGKILL)
         }
         kill(root, SIGKILL)

@@ -48,7 +48,10 @@ public final class MetricWriter: @unchecked Sendable {
         closed = true
         condition.signal()
         condition.unlock()
+        // Signalled again at once, so a second call (a signal handler racing the normal end)
+        // returns too instead of waiting forever.
         finished.wait()
+        finished.signal()
         condition.lock()
         defer { condition.unlock() }
         if pending.isEmpty { return nil }

@@ -23,6 +23,9 @@ public struct TrainingOptions: Sendable {
     public var tags: [String: String] = [:]
     /// A run (id or prefix) this one continues or derives from: recorded as a parent lineage edge.
     public var parentRun: String?
+    /// Mark the run failed if the process is terminated (rank 0; off for sweep trials, whose
+    /// coordinator shares the process and records the sweep itself).
+    public var watchSignals = true
     /// Called on every rank after each epoch's evaluation (see ``EpochContext``); a sweep's
     /// scheduler answers through it. Must return the same decision on every rank.
     public var epochHook: (@Sendable (EpochContext) throws -> EpochDecision)?
@@ -139,6 +142,8 @@ public final class Trainer {
         }
         let sharedRunID = try comm.broadcast(runID, root: 0)
         let writer = comm.isRoot ? store.map { MetricWriter(store: $0, runID: sharedRunID) } : nil
+        let watch = comm.isRoot && options.watchSignals ? store.map { TerminationWatch(store: $0, runID: sharedRunID, writer: writer) } : nil
+        defer { watch?.cancel() }
 
         do {
             let result = try train(

@@ -39,6 +39,7 @@ struct TrainingTrial {
         var options = TrainingOptions(workDirectory: workDirectory)
         options.tags = ["ringmaster.sweep": sweepID, "ringmaster.trial": "\(number)"]
         options.environment = environment
+        options.watchSignals = false
         let stopped = StopFlag()
         let objective = spec.objective
         let group = self.group, channel = self.channel
