@@ -92,6 +92,7 @@ hosts_down() {
         ip netns delete "$name" 2>/dev/null || true
     done
     for name in "${HOSTS_LETTERS[@]}"; do rm -rf "/etc/netns/$HOSTS_PREFIX$name"; done
+    rmdir /etc/netns 2>/dev/null   # only when nothing else uses it
     return 0
 }
 
