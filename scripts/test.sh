@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib/postgres.sh"
 cd "$REPO_ROOT"
 
 ensure_swift
-ensure_packages "${BUILD_PACKAGES[@]}" procps util-linux
+ensure_packages "${BUILD_PACKAGES[@]}" procps util-linux iproute2
 
 echo "Building ..." >&2
 build_quietly --build-tests

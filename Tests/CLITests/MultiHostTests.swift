@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Training and a sweep launched across two "hosts" (network namespaces on this machine,
+/// made by scripts/hosts.sh, reached by mpirun through a launch agent instead of SSH) give
+/// exactly what the same rank count gives on one host. Needs root and iproute2; skipped
+/// otherwise, with the reason on standard error.
+@Suite(.serialized) struct MultiHostTests {
+    /// The two hosts this test makes. The name prefix is unique to this test process so that a
+    /// harness brought up by hand, or another checkout's suite, is never touched.
+    struct Hosts {
+        static let script = ProcessRunner.packageRoot.appendingPathComponent("scripts/hosts.sh").path
+        let environment = ["RINGMASTER_NETNS_PREFIX": "rmt\(getpid())"]
+
+        /// nil when namespaces can be made here, else why not. Checked once per test process.
+        static let unavailableReason: String? = {
+            let result = try? ProcessRunner.run([script, "check"], timeout: 20)
+            guard let result else { return "could not run scripts/hosts.sh check" }
+            if result.status == 0 { return nil }
+            let why = result.timedOut ? "scripts/hosts.sh check timed out" : result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            FileHandle.standardError.write(Data("MultiHostTests skipped: \(why)\n".utf8))
+            return why.isEmpty ? "scripts/hosts.sh check failed" : why
+        }()
+
+        func up(_ count: Int) throws {
+            let result = try ProcessRunner.run([Self.script, "up", "\(count)"], environment: environment, timeout: 30)
+            guard result.status == 0 else { throw CLIFailure(message: "hosts up failed: \(result.stderr)") }
+        }
+
+        func down() {
+            _ = try? ProcessRunner.run([Self.script, "down"], environment: environment, timeout: 30)
+        }
+
+        /// `ringmaster ARGS --store STORE` with one rank on each host.
+        func ringmaster(_ cli: CLI, _ arguments: [String], timeout: Double = 60) throws -> ProcessResult {
+            try ProcessRunner.run([Self.script, "mpirun", CLI.binary] + arguments + ["--store", cli.store.path],
+                                  environment: environment, directory: cli.store, timeout: timeout)
+        }
+    }
+
+    func lastJSONLine(_ result: ProcessResult, _ what: String) throws -> [String: Any] {
+        guard result.status == 0, let line = result.stdout.split(separator: "\n").last,
+              let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        else {
+            throw CLIFailure(message: "\(what) exited \(result.status)\(result.timedOut ? " (timed out)" : ""): \(result.stderr.suffix(3000))")
+        }
+        return object
+    }
+
+    /// Trial number → objective value, from `sweeps show --json`.
+    func trialValues(_ cli: CLI, sweep: String) throws -> [Int: Double] {
+        let show = try lastJSONLine(try cli.run(["sweeps", "show", sweep, "--json"], timeout: 60), "sweeps show")
+        var values: [Int: Double] = [:]
+        for trial in show["trials"] as? [[String: Any]] ?? [] {
+            if let number = trial["number"] as? Int, let value = trial["value"] as? Double { values[number] = value }
+        }
+        return values
+    }
+
+    @Test(.enabled("needs root, iproute2 and permission to create network namespaces") {
+        Hosts.unavailableReason == nil
+    })
+    func twoHostsMatchOneHostWithTheSameRanks() throws {
+        let hosts = Hosts()
+        defer { hosts.down() }
+        try hosts.up(2)
+
+        // Training: 1 rank on each of 2 hosts, against 2 ranks on one host.
+        let config = CLI.example("digits.yaml")
+        let trainArgs = ["train", config, "--set", "training.epochs=3", "--json"]
+        let across = try CLI()
+        let spread = try lastJSONLine(try hosts.ringmaster(across, trainArgs), "train on 2 hosts")
+        let local = try CLI().train(config, ranks: 2, ["--set", "training.epochs=3"])
+        #expect(spread["ranks"] as? Int == 2)
+        #expect(spread["weights_sha256"] as? String == local.weights_sha256)
+        let runID = try #require(spread["run_id"] as? String)
+        let show = try lastJSONLine(try across.run(["runs", "show", runID, "--json"], timeout: 60), "runs show")
+        let environment = (show["run"] as? [String: Any])?["environment"] as? [String: String]
+        #expect(environment?["world_size"] == "2", "\(String(describing: environment))")
+
+        // A sweep of a test function: one trial at a time on each host, same trials as one host.
+        let spec = """
+            function: branin
+            space:
+              x0: {type: uniform, low: -5, high: 10}
+              x1: {type: uniform, low: 0, high: 15}
+            budget: {max_trials: 20}
+            sampler: random
+            seed: 11
+            """
+        let specURL = across.store.appendingPathComponent("branin.yaml")
+        try spec.write(to: specURL, atomically: true, encoding: .utf8)
+        let sweepArgs = ["sweep", specURL.path, "--ranks-per-trial", "1", "--json"]
+        let spreadSweep = try lastJSONLine(try hosts.ringmaster(across, sweepArgs), "sweep on 2 hosts")
+        let localCLI = try CLI()
+        let localSweep = try lastJSONLine(try localCLI.run(sweepArgs, ranks: 2, timeout: 60), "sweep on 1 host")
+        #expect(spreadSweep["groups"] as? Int == 2 && spreadSweep["completed"] as? Int == 20, "\(spreadSweep)")
+        let spreadValues = try trialValues(across, sweep: try #require(spreadSweep["sweep_id"] as? String))
+        let localValues = try trialValues(localCLI, sweep: try #require(localSweep["sweep_id"] as? String))
+        #expect(spreadValues.count == 20)
+        #expect(spreadValues == localValues)
+    }
+}
