@@ -14,7 +14,7 @@ struct DataCommand: ParsableCommand {
         @Option(help: "Dataset name (default: the file's base name).") var name: String?
         @Option(help: "Label column (CSV).") var label: String?
         @Option(help: "IDX labels file.") var labelsPath: String?
-        @Option(help: "Store directory or postgres:// URL (default ./.ringmaster, or $RINGMASTER_STORE).") var store: String?
+        @Option(help: World.storeHelp) var store: String?
         @Flag(help: "Print the version as JSON.") var json = false
 
         func run() throws {
@@ -35,7 +35,7 @@ struct DataCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Dataset versions, oldest first.")
         @Argument(help: "Only this dataset.") var name: String?
-        @Option(help: "Store directory or postgres:// URL.") var store: String?
+        @Option(help: World.storeHelp) var store: String?
         @Flag(help: "Print JSON.") var json = false
 
         func run() throws {

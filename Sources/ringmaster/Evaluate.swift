@@ -17,7 +17,7 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Label column (default: the model's label name).")
     var label: String?
 
-    @Option(help: "Store directory (default ./.ringmaster).")
+    @Option(help: World.storeHelp)
     var store: String?
 
     @Flag(help: "Print one JSON object.")
@@ -48,7 +48,7 @@ struct Predict: ParsableCommand {
     @Option(help: "Data to predict (CSV, LIBSVM or IDX); a label column, if present, is ignored.")
     var data: String
 
-    @Option(help: "Store directory (default ./.ringmaster).")
+    @Option(help: World.storeHelp)
     var store: String?
 
     @Flag(help: "Print one JSON object per row.")

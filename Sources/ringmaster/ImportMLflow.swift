@@ -20,7 +20,7 @@ struct ImportMLflow: ParsableCommand {
     var experiment: String?
     @Flag(help: "Also import runs that MLflow marks deleted.")
     var includeDeleted = false
-    @Option(help: "Store directory (default ./.ringmaster, or $RINGMASTER_STORE).")
+    @Option(help: World.storeHelp)
     var store: String?
     @Flag(help: "Print the summary as JSON.")
     var json = false

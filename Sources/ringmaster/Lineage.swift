@@ -14,7 +14,7 @@ struct Lineage: ParsableCommand {
 
     @Argument(help: "run id, dataset:NAME[:VERSION], or RUN/ARTIFACT.")
     var reference: String
-    @Option(help: "Store directory (default ./.ringmaster, or $RINGMASTER_STORE).")
+    @Option(help: World.storeHelp)
     var store: String?
     @Flag(help: "Print JSON.")
     var json = false

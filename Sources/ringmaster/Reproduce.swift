@@ -11,7 +11,7 @@ struct Reproduce: ParsableCommand {
         abstract: "Re-run a recorded run from its recorded configuration, rank count and data; compare weights and metrics.")
 
     @Argument(help: "Run id or unique prefix.") var runID: String
-    @Option(help: "Store directory or postgres:// URL (default ./.ringmaster, or $RINGMASTER_STORE).") var store: String?
+    @Option(help: World.storeHelp) var store: String?
     @Flag(help: "Print the report as JSON.") var json = false
 
     struct Report: Encodable {

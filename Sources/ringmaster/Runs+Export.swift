@@ -17,7 +17,7 @@ extension Runs {
             case csv, json
         }
 
-        @Option(help: "Store directory (default ./.ringmaster, or $RINGMASTER_STORE).")
+        @Option(help: World.storeHelp)
         var store: String?
         @OptionGroup var search: SearchOptions
         @Option(help: "csv (RFC 4180 quoting) or json (one array of objects).")

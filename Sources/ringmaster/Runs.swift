@@ -7,7 +7,7 @@ struct Runs: ParsableCommand {
         subcommands: [List.self, Show.self, Metrics.self, Compare.self, Export.self, Reproduce.self, ImportMLflow.self])
 
     struct StoreOptions: ParsableArguments {
-        @Option(help: "Store directory (default ./.ringmaster, or $RINGMASTER_STORE).")
+        @Option(help: World.storeHelp)
         var store: String?
         @Flag(help: "Print JSON.")
         var json = false

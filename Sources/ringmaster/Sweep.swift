@@ -12,7 +12,7 @@ struct Sweep: ParsableCommand {
     @Argument(help: "Sweep specification (YAML).") var spec: String
     @Option(help: "Ranks that train each trial together; must divide the job's ranks.") var ranksPerTrial = 1
     @Option(help: "Continue this sweep (id or prefix): finished trials are kept, running ones run again.") var resume: String?
-    @Option(help: "Store directory or postgres:// URL (default ./.ringmaster, or $RINGMASTER_STORE).") var store: String?
+    @Option(help: World.storeHelp) var store: String?
     @Flag(help: "Print the summary as one JSON object.") var json = false
 
     func run() throws {

@@ -14,7 +14,7 @@ struct Train: ParsableCommand {
     @Flag(help: "Continue from the newest checkpoint of this configuration and rank count.")
     var resume = false
 
-    @Option(help: "Store directory (default ./.ringmaster, or $RINGMASTER_STORE).")
+    @Option(help: World.storeHelp)
     var store: String?
 
     @Option(name: .customLong("set"), help: "Override a configuration key: section.key=value (repeatable).")

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Collectives
 import Foundation
 import MetadataPostgres
@@ -50,7 +51,7 @@ enum World {
     /// `postgres://` or `postgresql://` URL opens the PostgreSQL store, anything else is the
     /// directory of the embedded SQLite store.
     static func openStore(_ location: String?) throws -> any MetadataStore {
-        let path = location ?? ProcessInfo.processInfo.environment["RINGMASTER_STORE"] ?? ".ringmaster"
+        let path = resolved(location)
         if isPostgresURL(path) { return try PostgresStore(url: path) }
         return try SQLiteStore(directory: URL(fileURLWithPath: path))
     }
@@ -58,9 +59,17 @@ enum World {
     /// Where checkpoints and model files go: the store directory, or `./.ringmaster` when the
     /// store is a PostgreSQL URL (which must not become a path: it may hold a password).
     static func workDirectory(_ location: String?) -> URL {
-        let path = location ?? ProcessInfo.processInfo.environment["RINGMASTER_STORE"] ?? ".ringmaster"
+        let path = resolved(location)
         return URL(fileURLWithPath: isPostgresURL(path) ? ".ringmaster" : path)
     }
+
+    /// `--store`, else `$RINGMASTER_STORE`, else `./.ringmaster`.
+    private static func resolved(_ location: String?) -> String {
+        location ?? ProcessInfo.processInfo.environment["RINGMASTER_STORE"] ?? ".ringmaster"
+    }
+
+    /// The help every `--store` option shows.
+    static let storeHelp: ArgumentHelp = "Store directory or postgres:// URL (default ./.ringmaster, or $RINGMASTER_STORE)."
 
     private static func isPostgresURL(_ location: String) -> Bool {
         location.hasPrefix("postgres://") || location.hasPrefix("postgresql://")
