@@ -74,6 +74,10 @@ let package = Package(
         .target(
             name: "Deploy",
             dependencies: ["RingmasterCore", "Training", .product(name: "Yams", package: "Yams")]),
+        // Traffic policies of the model server (canary, shadow, A/B, bandits): pure logic, no HTTP.
+        .target(
+            name: "TrafficPolicies",
+            dependencies: ["RingmasterCore", .product(name: "Yams", package: "Yams")]),
         .executableTarget(
             name: "ringmaster",
             dependencies: [
@@ -101,6 +105,7 @@ let package = Package(
             dependencies: [
                 "MetadataPostgres", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
+        .testTarget(name: "TrafficPoliciesTests", dependencies: ["TrafficPolicies", "RingmasterCore", "TestSupport"]),
         .testTarget(name: "TuningTests", dependencies: ["Tuning", "TestSupport"]),
         .testTarget(
             name: "DeployTests",
