@@ -35,11 +35,11 @@ public final class TrafficRouter: @unchecked Sendable {
     /// Chooses the variant that answers request `requestID` and the variants that get a copy,
     /// counts the request, and remembers which variant answered it for a later reward.
     /// `key` is the A/B sticky key the server read from the header or body field named by
-    /// `policy.stickyKey`; when it is nil an A/B policy hashes `requestID` instead (a
-    /// random but repeatable choice). Other policies ignore `key`.
+    /// `policy.stickyKey`; when it is nil or empty an A/B policy hashes `requestID` instead
+    /// (a random but repeatable choice). Other policies ignore `key`.
     public func route(requestID: String, key: String? = nil) -> Route {
         lock.withLock {
-            let chosen = state.choose(key: key ?? requestID)
+            let chosen = state.choose(key: key.flatMap { $0.isEmpty ? nil : $0 } ?? requestID)
             state.variants[chosen].requests += 1
             var shadows: [Variant] = []
             let plan = state.plan
@@ -92,7 +92,8 @@ public final class TrafficRouter: @unchecked Sendable {
     }
 
     /// Statistics of every variant of the policy in force, in policy order. For a
-    /// Thompson-sampling bandit the traffic share is estimated from 4,000 posterior draws
+    /// Thompson-sampling bandit the traffic share is estimated from 1,000 posterior draws
+    /// (standard error at most 0.016, about a millisecond for a few arms)
     /// made after the lock is released.
     public func snapshot() -> [VariantStatistics] {
         let (policy, plan, variants, draws) = lock.withLock {
@@ -114,7 +115,7 @@ public final class TrafficRouter: @unchecked Sendable {
             let posteriors = variants.map { ArmPosterior(algorithm, $0.rewards)! }
             var generator = RandomGenerator(seed: seed, stream: UInt64(draws))
             var wins = [Int](repeating: 0, count: variants.count)
-            let rounds = 4_000
+            let rounds = 1_000
             for _ in 0..<rounds {
                 var best = 0, bestDraw = -Double.infinity
                 for (index, posterior) in posteriors.enumerated() {

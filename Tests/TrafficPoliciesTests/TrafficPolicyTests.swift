@@ -132,3 +132,22 @@ import Testing
         #expect(change.modelsToUnload == ["m:2"])
     }
 }
+
+/// Every YAML and JSON snippet in docs/serving-policies.md is a valid policy.
+@Suite struct ServingPoliciesDocumentTests {
+    @Test func documentedPoliciesParse() throws {
+        let path = ProcessRunner.packageRoot.appendingPathComponent("docs/serving-policies.md").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var checked = 0
+        for block in text.components(separatedBy: "```").enumerated() where block.offset % 2 == 1 {
+            if block.element.hasPrefix("yaml\n") {
+                _ = try TrafficPolicy.parse(yaml: String(block.element.dropFirst(5)), file: "docs/serving-policies.md")
+                checked += 1
+            } else if block.element.hasPrefix("json\n") {
+                _ = try TrafficPolicy.parse(json: Data(block.element.dropFirst(5).utf8), source: "docs/serving-policies.md")
+                checked += 1
+            }
+        }
+        #expect(checked == 5)
+    }
+}
