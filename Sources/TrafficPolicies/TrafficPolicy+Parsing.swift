@@ -236,8 +236,8 @@ final class PolicyReader {
             guard let value = fields[Node(key)] else { throw error("\(path).\(key)", "is required", node) }
             return value
         }
-        let name = try string(try required("name"), "\(path).name")
         let model = try string(try required("model"), "\(path).model")
+        let name = try fields[Node("name")].map { try string($0, "\(path).name") } ?? model
         let weight = weighted ? try number(try required("weight"), "\(path).weight") : 0
         return WeightedVariant(Variant(name: name, model: model), weight: weight)
     }

@@ -3,7 +3,8 @@ import Foundation
 /// One model behind the endpoint: a name unique within the policy (used in statistics, logs
 /// and metric labels) and the model reference the server loads (`digits@production`, `digits:3`).
 public struct Variant: Sendable, Hashable, Codable {
-    /// Letters, digits, `.`, `_` and `-`; at most 64 characters.
+    /// Letters, digits, `.`, `_`, `-`, `@` and `:` (so a model reference can serve as its
+    /// name); at most 64 characters.
     public let name: String
     /// A model reference as the CLI takes it; not resolved here.
     public let model: String
@@ -124,7 +125,7 @@ public struct TrafficPolicy: Sendable, Hashable {
                 if variant.name.isEmpty { return ("\(path).name", "is required") }
                 if variant.name.count > 64 { return ("\(path).name", "must be at most 64 characters") }
                 if let bad = variant.name.unicodeScalars.first(where: { !Self.nameCharacters.contains($0) }) {
-                    return ("\(path).name", "'\(variant.name)' contains '\(bad)'; use letters, digits, '.', '_' and '-'")
+                    return ("\(path).name", "'\(variant.name)' contains '\(bad)'; use letters, digits and . _ - @ :")
                 }
                 if !seen.insert(variant.name).inserted { return ("\(path).name", "'\(variant.name)' names two variants") }
                 if variant.model.isEmpty { return ("\(path).model", "is required (a model reference such as digits@production)") }
@@ -188,5 +189,5 @@ public struct TrafficPolicy: Sendable, Hashable {
     }
 
     private static let nameCharacters = CharacterSet(
-        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-@:")
 }

@@ -28,6 +28,14 @@ import Testing
         #expect(policy.variants.map(\.model) == ["digits@production", "digits:4"])
     }
 
+    @Test func aVariantIsNamedAfterItsModelByDefault() throws {
+        let policy = try TrafficPolicy.parse(yaml: "kind: single\nvariants: [{model: digits@production}]\n", file: "p.yaml")
+        #expect(policy.variants == [Variant(name: "digits@production", model: "digits@production")])
+        #expect(throws: TrafficPolicyError.self) {
+            try TrafficPolicy.parse(yaml: "kind: single\nvariants: [{model: models/run/model.rmm}]\n", file: "p.yaml")
+        }
+    }
+
     @Test func shadowAndBanditDefaults() throws {
         let shadow = try TrafficPolicy.parse(yaml: """
             kind: shadow
@@ -77,6 +85,7 @@ import Testing
         ("kind: bandit\nalgorithm: thompson\nprior: {alpha: 0, beta: 1}\nvariants: [{name: a, model: m1}, {name: b, model: m2}]\n", "prior.alpha", "p.yaml:3"),
         ("kind: bandit\nalgorithm: thompson\nvariants:\n  - {name: a, model: m1, weight: 50}\n  - {name: b, model: m2}\n", "variants[0].weight", "p.yaml:4"),
         ("kind: single\nvariants:\n  - {name: a}\n", "variants[0].model", "p.yaml:3"),
+        ("kind: single\nvariants:\n  - {model: m1, name: ''}\n", "variants[0].name", "p.yaml:3"),
         ("kind: [canary\n", "", "p.yaml: not valid YAML"),
     ])
     func invalidPoliciesNameTheFieldAndLine(yaml: String, field: String, place: String) {
