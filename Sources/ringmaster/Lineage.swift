@@ -7,12 +7,14 @@ struct Lineage: ParsableCommand {
         abstract: "Where a run, dataset version or model came from, and what came of it.",
         discussion: """
             REF is a run id (or unique prefix), dataset:NAME[:VERSION] (latest version when omitted), \
-            or an artifact as RUN/NAME (e.g. 5bfe12ab/model.rmm). The tree lists upstream nodes (←: \
-            datasets a run read, parent runs, the run that produced an artifact) and downstream nodes \
-            (→: runs that read a dataset, artifacts, child runs).
+            an artifact as RUN/NAME (e.g. 5bfe12ab/model.rmm), or a registered model version as \
+            model:NAME:VERSION or model:NAME@ALIAS. The tree lists upstream nodes (←: datasets a run \
+            read, parent runs, the run that produced an artifact, the artifact a model version was \
+            registered from) and downstream nodes (→: runs that read a dataset, artifacts, child runs, \
+            model versions).
             """)
 
-    @Argument(help: "run id, dataset:NAME[:VERSION], or RUN/ARTIFACT.")
+    @Argument(help: "run id, dataset:NAME[:VERSION], RUN/ARTIFACT, or model:NAME:VERSION / model:NAME@ALIAS.")
     var reference: String
     @Option(help: World.storeHelp)
     var store: String?
@@ -50,6 +52,10 @@ enum LineageReference {
                 throw CLIError(message: "no dataset version matches '\(name)'; "
                                + (names.isEmpty ? "the store has no datasets" : "datasets: " + names.joined(separator: ", ")))
             }
+        }
+        if reference.hasPrefix("model:") {
+            let parsed = try ModelVersionReference(parsing: String(reference.dropFirst("model:".count)))
+            return try ModelRegistry(store: store).version(parsed).node
         }
         var text = reference
         for prefix in ["artifact:", "run:"] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
