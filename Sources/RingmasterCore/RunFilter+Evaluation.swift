@@ -114,8 +114,9 @@ extension RunFilter {
         }
     }
 
+    /// Every digit needed to tell the value from the threshold (Swift's shortest exact form).
     private static func formatted(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return String(format: "%.6g", value)
+        return "\(value)"
     }
 }

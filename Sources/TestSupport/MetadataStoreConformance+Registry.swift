@@ -139,11 +139,35 @@ extension MetadataStoreConformance {
 }
 
 /// A list appended to from several threads.
-final class LockedList<Element: Sendable>: @unchecked Sendable {
+public final class LockedList<Element: Sendable>: @unchecked Sendable {
     // Invariant: `items` is only touched with `lock` held.
     private let lock = NSLock()
     private var items: [Element] = []
 
-    func append(_ item: Element) { lock.withLock { items.append(item) } }
-    var all: [Element] { lock.withLock { items } }
+    public init() {}
+    public func append(_ item: Element) { lock.withLock { items.append(item) } }
+    public var all: [Element] { lock.withLock { items } }
+}
+
+extension MetadataStoreConformance {
+    /// Registers the model of one run `perStore` times from each of `stores` store instances
+    /// (separate connections or processes' worth of state) at once, and checks that the
+    /// versions are exactly 1…N: none lost, none shared.
+    public static func registerFromSeveralStores(_ open: @Sendable () throws -> any MetadataStore, stores: Int, perStore: Int) throws {
+        let setup = try open()
+        let run = try setup.createRun(experiment: "e", name: "r", params: [:], tags: [:], environment: [:])
+        _ = try setup.storeArtifact(run: run.id, name: "model.rmm", kind: "model", contents: Data("w".utf8))
+        let versions = LockedList<Int>()
+        let errors = LockedList<String>()
+        DispatchQueue.concurrentPerform(iterations: stores) { _ in
+            do {
+                let registry = ModelRegistry(store: try open())
+                for _ in 0..<perStore { versions.append(try registry.register(model: "shared", run: run.id).version) }
+            } catch {
+                errors.append("\(error)")
+            }
+        }
+        try expect(errors.all.isEmpty, "registrations failed: \(errors.all)")
+        try expect(versions.all.sorted() == Array(1...(stores * perStore)), "versions \(versions.all.sorted())")
+    }
 }

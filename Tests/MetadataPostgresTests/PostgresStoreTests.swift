@@ -35,6 +35,12 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test func connectionsRegisterDistinctVersions() throws {
+        try withScratchDatabase { location in
+            try MetadataStoreConformance.registerFromSeveralStores({ try PostgresStore(location: location) }, stores: 4, perStore: 5)
+        }
+    }
+
     @Test func reopeningKeepsEverything() throws {
         try withScratchDatabase { location in
             let id: String
