@@ -255,7 +255,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case .unknownModelVersion(let model, let version): return "model '\(model)' has no version \(version)"
         case .unknownModelAlias(let model, let alias): return "model '\(model)' has no alias '\(alias)'"
         case .noModelArtifact(let run, let status):
-            return "run \(run) has no model artifact (status: \(status)); only a run that finished training can be registered"
+            return "run \(run) has no model artifact (status: \(status)); only a run that stored its model (a finished training) can be registered"
         case .invalidModelName(let name):
             return "'\(name)' is not a valid model or alias name: use letters, digits, '-', '_' and '.' (at most 128), starting with a letter or digit"
         }

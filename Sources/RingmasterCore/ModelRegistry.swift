@@ -45,7 +45,7 @@ public struct ModelRegistry: Sendable {
         guard let artifact = try store.artifacts(run: version.runID).first(where: {
             $0.name == version.artifactName && $0.sha256 == version.artifactSHA256
         }) else {
-            throw StoreError.noModelArtifact(run: version.runID, status: "artifact \(version.artifactName) is gone")
+            throw ModelRegistryError.artifactMissing(reference: version.reference, run: version.runID, name: version.artifactName)
         }
         return Resolved(version: version, artifact: artifact)
     }
@@ -127,6 +127,8 @@ public enum ModelRegistryError: Error, CustomStringConvertible, Sendable, Equata
     case requirementNotMet(reference: String, requirement: String, failures: [String])
     /// The alias's last move was its first setting: there is no earlier version to go back to.
     case nothingToRollBack(model: String, alias: String)
+    /// The run artifact a version was registered from is no longer in the store (its run was deleted).
+    case artifactMissing(reference: String, run: String, name: String)
 
     public var description: String {
         switch self {
@@ -135,6 +137,8 @@ public enum ModelRegistryError: Error, CustomStringConvertible, Sendable, Equata
             return "\(reference) does not meet '\(requirement)': \(failures.joined(separator: "; "))"
         case .nothingToRollBack(let model, let alias):
             return "alias '\(alias)' of model '\(model)' has no earlier version to roll back to"
+        case .artifactMissing(let reference, let run, let name):
+            return "\(reference) was registered from artifact \(name) of run \(run), which is no longer in the store"
         }
     }
 }

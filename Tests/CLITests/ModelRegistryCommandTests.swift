@@ -148,6 +148,21 @@ private struct RegisteredRuns: Sendable {
         #expect(neither.status != 0 && neither.stderr.contains("give either --version V or --delete"), "\(neither.stderr)")
     }
 
+    @Test func onlyRankZeroRegistersUnderMPI() throws {
+        let cli = try CLI()
+        let trained = try cli.train(CLI.example("digits.yaml"), ranks: 2, [
+            "--set", "training.epochs=1", "--set", "training.checkpoint_every=0", "--register", "digits-mpi",
+        ])
+        let result = try cli.run(["models", "show", "digits-mpi", "--json"])
+        let detail = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let versions = (detail["versions"] as! [[String: Any]]).map { $0["version"] as! [String: Any] }
+        #expect(versions.count == 1 && versions.first?["run_id"] as? String == trained.run_id, "\(versions)")
+        let refused = try cli.run(["train", CLI.example("digits.yaml"), "--register", "no good"])
+        #expect(refused.oneErrorLine?.contains("'no good' is not a valid model or alias name") == true, "\(refused.stderr)")
+        #expect(try cli.run(["runs", "list", "--json"]).stdout.components(separatedBy: "\"id\"").count == 2,
+                "a refused name must stop training before a run is created")
+    }
+
     @Test func lineageReachesTheModelVersion() throws {
         let runs = try RegisteredRuns.get()
         let fromVersion = try runs.output(["lineage", "model:digits:2"])
