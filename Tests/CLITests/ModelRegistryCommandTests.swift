@@ -170,6 +170,7 @@ private struct RegisteredRuns: Sendable {
         #expect(fromVersion.contains("← artifact \(runs.second.run_id.prefix(8))/model.rmm"), "\(fromVersion)")
         #expect(fromVersion.contains("run \(runs.second.run_id.prefix(8))") && fromVersion.contains("dataset digits:1"),
                 "\(fromVersion)")
+        #expect(try runs.output(["lineage", "digits@production"]).hasPrefix("model digits:"))
         let fromRun = try runs.output(["lineage", runs.first.run_id])
         #expect(fromRun.contains("→ model digits:1"), "\(fromRun)")
     }
