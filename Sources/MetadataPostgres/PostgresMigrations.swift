@@ -148,6 +148,54 @@ enum PostgresMigrations {
             )
             """,
         ]),
+        ("v4-model-registry", [
+            """
+            CREATE TABLE registered_models (
+                name text COLLATE "C" PRIMARY KEY,
+                description text NOT NULL,
+                created double precision NOT NULL,
+                updated double precision NOT NULL,
+                latest_version integer NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE model_versions (
+                model text COLLATE "C" NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE,
+                version integer NOT NULL,
+                run_id text NOT NULL REFERENCES runs(id),
+                artifact_name text NOT NULL,
+                artifact_sha256 text NOT NULL,
+                dataset text,
+                description text NOT NULL,
+                tags text NOT NULL,
+                created double precision NOT NULL,
+                PRIMARY KEY (model, version)
+            )
+            """,
+            "CREATE INDEX model_versions_by_run ON model_versions(run_id)",
+            """
+            CREATE TABLE model_aliases (
+                model text COLLATE "C" NOT NULL,
+                alias text COLLATE "C" NOT NULL,
+                version integer NOT NULL,
+                updated double precision NOT NULL,
+                PRIMARY KEY (model, alias),
+                FOREIGN KEY (model, version) REFERENCES model_versions(model, version) ON DELETE CASCADE
+            )
+            """,
+            """
+            CREATE TABLE model_alias_events (
+                id bigserial PRIMARY KEY,
+                model text COLLATE "C" NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE,
+                alias text NOT NULL,
+                from_version integer,
+                to_version integer,
+                reason text NOT NULL,
+                time double precision NOT NULL
+            )
+            """,
+            "CREATE INDEX model_alias_events_by_alias ON model_alias_events(model, alias, id)",
+        ]),
     ]
 
     private static func keyValueTable(_ name: String) -> String {

@@ -71,6 +71,7 @@ enum Migrations {
         }
         registerLineage(&migrator)
         registerSweeps(&migrator)
+        registerModelRegistry(&migrator)
         return migrator
     }
 }
@@ -144,6 +145,54 @@ extension Migrations {
                     PRIMARY KEY (sweep_id, number, resource),
                     FOREIGN KEY (sweep_id, number) REFERENCES trials(sweep_id, number) ON DELETE CASCADE
                 ) WITHOUT ROWID;
+                """)
+        }
+    }
+}
+
+extension Migrations {
+    /// Registered models, their versions, aliases and every move of an alias.
+    static func registerModelRegistry(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v4-model-registry") { db in
+            try db.execute(sql: """
+                CREATE TABLE registered_models (
+                    name TEXT PRIMARY KEY,
+                    description TEXT NOT NULL,
+                    created REAL NOT NULL,
+                    updated REAL NOT NULL,
+                    latest_version INTEGER NOT NULL
+                );
+                CREATE TABLE model_versions (
+                    model TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE,
+                    version INTEGER NOT NULL,
+                    run_id TEXT NOT NULL REFERENCES runs(id),
+                    artifact_name TEXT NOT NULL,
+                    artifact_sha256 TEXT NOT NULL,
+                    dataset TEXT,
+                    description TEXT NOT NULL,
+                    tags TEXT NOT NULL,
+                    created REAL NOT NULL,
+                    PRIMARY KEY (model, version)
+                ) WITHOUT ROWID;
+                CREATE INDEX model_versions_by_run ON model_versions(run_id);
+                CREATE TABLE model_aliases (
+                    model TEXT NOT NULL,
+                    alias TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    updated REAL NOT NULL,
+                    PRIMARY KEY (model, alias),
+                    FOREIGN KEY (model, version) REFERENCES model_versions(model, version) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+                CREATE TABLE model_alias_events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    model TEXT NOT NULL REFERENCES registered_models(name) ON DELETE CASCADE,
+                    alias TEXT NOT NULL,
+                    from_version INTEGER,
+                    to_version INTEGER,
+                    reason TEXT NOT NULL,
+                    time REAL NOT NULL
+                );
+                CREATE INDEX model_alias_events_by_alias ON model_alias_events(model, alias, id);
                 """)
         }
     }

@@ -2,7 +2,8 @@ import Foundation
 
 /// Walks lineage from one node of a store: upstream to what it came from (the dataset
 /// versions a run read, its parent runs, the run that produced an artifact) and downstream
-/// to what came of it (runs that read a dataset, a run's artifacts and child runs).
+/// to what came of it (runs that read a dataset, a run's artifacts and child runs, the model
+/// versions an artifact was registered as).
 ///
 /// Edges point from cause to effect (`dataset --input--> run`, `run --output--> artifact`,
 /// `parent --parent--> child`), so upstream follows edges backwards and downstream forwards.
@@ -84,7 +85,7 @@ public struct LineageGraph: Sendable {
             case .artifact(let run, let name):
                 guard let artifact = try store.artifacts(run: run).first(where: { $0.name == name }) else { return [] }
                 return [LineageEdge(source: .run(run), target: node, relation: .output, created: artifact.created)]
-            case .dataset:
+            case .dataset, .modelVersion:
                 return []
             }
         } catch StoreError.unknownRun {

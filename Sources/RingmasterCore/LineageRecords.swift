@@ -61,18 +61,21 @@ public struct DatasetVersionRecord: Codable, Sendable, Equatable {
     public var node: LineageNode { .dataset(name: name, version: version) }
 }
 
-/// Something lineage connects: a dataset version, a run, or an artifact of a run.
+/// Something lineage connects: a dataset version, a run, an artifact of a run, or a
+/// registered model version.
 public enum LineageNode: Sendable, Hashable, CustomStringConvertible, Codable {
     case dataset(name: String, version: Int)
     case run(String)
     case artifact(run: String, name: String)
+    case modelVersion(name: String, version: Int)
 
-    /// `dataset:NAME:VERSION`, `run:ID`, `artifact:RUN/NAME`: the stored form.
+    /// `dataset:NAME:VERSION`, `run:ID`, `artifact:RUN/NAME`, `model:NAME:VERSION`: the stored form.
     public var description: String {
         switch self {
         case .dataset(let name, let version): return "dataset:\(name):\(version)"
         case .run(let id): return "run:\(id)"
         case .artifact(let run, let name): return "artifact:\(run)/\(name)"
+        case .modelVersion(let name, let version): return "model:\(name):\(version)"
         }
     }
 
@@ -86,6 +89,9 @@ public enum LineageNode: Sendable, Hashable, CustomStringConvertible, Codable {
         } else if text.hasPrefix("dataset:"), let colon = text.lastIndex(of: ":"), colon > text.index(text.startIndex, offsetBy: 7),
                   let version = Int(text[text.index(after: colon)...]) {
             self = .dataset(name: String(text[text.index(text.startIndex, offsetBy: 8)..<colon]), version: version)
+        } else if text.hasPrefix("model:"), let colon = text.lastIndex(of: ":"), colon > text.index(text.startIndex, offsetBy: 5),
+                  let version = Int(text[text.index(after: colon)...]) {
+            self = .modelVersion(name: String(text[text.index(text.startIndex, offsetBy: 6)..<colon]), version: version)
         } else {
             return nil
         }
@@ -113,6 +119,8 @@ public enum LineageRelation: String, Codable, Sendable, CaseIterable {
     case output
     /// A run started another (source: parent run, target: child run).
     case parent
+    /// A model artifact was registered as a model version (source: artifact, target: model version).
+    case registered
 }
 
 /// A directed lineage edge, e.g. `dataset:digits:1 --input--> run:ab12…`.

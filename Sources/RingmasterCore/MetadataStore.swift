@@ -163,6 +163,33 @@ public protocol MetadataStore: AnyObject, Sendable {
     /// stores none of the runs, the default (one ``importRun(_:metrics:)`` each) keeps the
     /// runs before it.
     func importRuns(_ runs: [(run: RunRecord, metrics: [MetricPoint])]) throws
+
+    // MARK: Model registry (see ``ModelRegistry`` for registering from a run and rollback)
+
+    /// Records the next version of `version.model` (creating the model when new) in one
+    /// transaction: concurrent registrations, from any process, get distinct numbers.
+    /// Throws ``StoreError/invalidModelName(_:)`` and ``StoreError/unknownRun(_:)``.
+    func registerModelVersion(_ version: NewModelVersion) throws -> ModelVersionRecord
+    /// Every registered model, by name.
+    func registeredModels() throws -> [RegisteredModelRecord]
+    /// The model called `name`; ``StoreError/unknownModel(_:)`` when there is none.
+    func registeredModel(_ name: String) throws -> RegisteredModelRecord
+    /// The versions of a model, oldest first; ``StoreError/unknownModel(_:)`` when there is none.
+    func modelVersions(model: String) throws -> [ModelVersionRecord]
+    /// One version, in one query; ``StoreError/unknownModel(_:)`` or ``StoreError/unknownModelVersion(model:version:)``.
+    func modelVersion(model: String, version: Int) throws -> ModelVersionRecord
+    /// The version `alias` points at, in one query; ``StoreError/unknownModel(_:)`` or
+    /// ``StoreError/unknownModelAlias(model:alias:)``.
+    func modelVersion(model: String, alias: String) throws -> ModelVersionRecord
+    /// The aliases of a model, by name.
+    func modelAliases(model: String) throws -> [ModelAliasRecord]
+    /// Points `alias` at `version`, or deletes it when `version` is nil, and records the move
+    /// as an event, in one transaction. Setting an alias to the version it already has still
+    /// records an event. Throws ``StoreError/unknownModelVersion(model:version:)``, or
+    /// ``StoreError/unknownModelAlias(model:alias:)`` when deleting an alias that is not set.
+    func moveModelAlias(model: String, alias: String, to version: Int?, reason: String) throws -> ModelAliasEvent
+    /// Every move of the model's aliases (of one alias when `alias` is given), oldest first.
+    func modelAliasEvents(model: String, alias: String?) throws -> [ModelAliasEvent]
 }
 
 /// A problem with a store request that the caller can act on.
@@ -193,6 +220,16 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case invalidQuery(String)
     /// No sweep matches the id or prefix.
     case unknownSweep(String)
+    /// No registered model has this name.
+    case unknownModel(String)
+    /// The model has no version with this number.
+    case unknownModelVersion(model: String, version: Int)
+    /// The model has no alias with this name.
+    case unknownModelAlias(model: String, alias: String)
+    /// A run without a `model` artifact cannot be registered.
+    case noModelArtifact(run: String, status: String)
+    /// A model or alias name with characters other than letters, digits, `-`, `_` and `.`.
+    case invalidModelName(String)
 
     public var description: String {
         switch self {
@@ -214,6 +251,13 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
         case .duplicateRun(let id): return "a run with id \(id) already exists in this store"
         case .invalidQuery(let reason): return "invalid search: \(reason)"
         case .unknownSweep(let id): return "no sweep matches '\(id)'"
+        case .unknownModel(let name): return "no registered model is named '\(name)'"
+        case .unknownModelVersion(let model, let version): return "model '\(model)' has no version \(version)"
+        case .unknownModelAlias(let model, let alias): return "model '\(model)' has no alias '\(alias)'"
+        case .noModelArtifact(let run, let status):
+            return "run \(run) has no model artifact (status: \(status)); only a run that stored its model (a finished training) can be registered"
+        case .invalidModelName(let name):
+            return "'\(name)' is not a valid model or alias name: use letters, digits, '-', '_' and '.' (at most 128), starting with a letter or digit"
         }
     }
 }

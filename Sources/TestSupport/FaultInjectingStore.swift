@@ -73,4 +73,23 @@ public final class FaultInjectingStore: MetadataStore, @unchecked Sendable {
         try base.recordIntermediate(sweep: sweep, trial: trial, resource: resource, value: value)
     }
     public func trials(sweep: String) throws -> [TrialRecord] { try base.trials(sweep: sweep) }
+    public func registerModelVersion(_ version: NewModelVersion) throws -> ModelVersionRecord {
+        try base.registerModelVersion(version)
+    }
+    public func registeredModels() throws -> [RegisteredModelRecord] { try base.registeredModels() }
+    public func registeredModel(_ name: String) throws -> RegisteredModelRecord { try base.registeredModel(name) }
+    public func modelVersions(model: String) throws -> [ModelVersionRecord] { try base.modelVersions(model: model) }
+    public func modelVersion(model: String, version: Int) throws -> ModelVersionRecord {
+        try base.modelVersion(model: model, version: version)
+    }
+    public func modelVersion(model: String, alias: String) throws -> ModelVersionRecord {
+        try base.modelVersion(model: model, alias: alias)
+    }
+    public func modelAliases(model: String) throws -> [ModelAliasRecord] { try base.modelAliases(model: model) }
+    public func moveModelAlias(model: String, alias: String, to version: Int?, reason: String) throws -> ModelAliasEvent {
+        try base.moveModelAlias(model: model, alias: alias, to: version, reason: reason)
+    }
+    public func modelAliasEvents(model: String, alias: String?) throws -> [ModelAliasEvent] {
+        try base.modelAliasEvents(model: model, alias: alias)
+    }
 }

@@ -24,6 +24,11 @@ public enum MetadataStoreConformance {
         ("imported runs keep their identity", importedRunsKeepIdentity),
         ("sweeps and trials round-trip", sweepsRoundTrip),
         ("bulk imports store every run and refuse duplicates", bulkImportsStoreEveryRun),
+        ("model versions count up per model and link to their run", modelVersionsCountUp),
+        ("concurrent registrations get distinct versions", concurrentRegistrationsGetDistinctVersions),
+        ("alias moves are recorded and roll back", aliasMovesAreRecorded),
+        ("promotion checks its requirement against the run", promotionChecksTheRequirement),
+        ("unknown models, versions and aliases are typed errors", unknownRegistryNamesAreTyped),
     ]
 
     static func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {

@@ -67,4 +67,15 @@ final class RemoteStore: MetadataStore, Sendable {
     func recordTrial(_ trial: TrialRecord) throws { throw unavailable() }
     func recordIntermediate(sweep: String, trial: Int, resource: Int, value: Double) throws { throw unavailable() }
     func trials(sweep: String) throws -> [TrialRecord] { throw unavailable() }
+    func registerModelVersion(_ version: NewModelVersion) throws -> ModelVersionRecord { throw unavailable() }
+    func registeredModels() throws -> [RegisteredModelRecord] { throw unavailable() }
+    func registeredModel(_ name: String) throws -> RegisteredModelRecord { throw unavailable() }
+    func modelVersions(model: String) throws -> [ModelVersionRecord] { throw unavailable() }
+    func modelVersion(model: String, version: Int) throws -> ModelVersionRecord { throw unavailable() }
+    func modelVersion(model: String, alias: String) throws -> ModelVersionRecord { throw unavailable() }
+    func modelAliases(model: String) throws -> [ModelAliasRecord] { throw unavailable() }
+    func moveModelAlias(model: String, alias: String, to version: Int?, reason: String) throws -> ModelAliasEvent {
+        throw unavailable()
+    }
+    func modelAliasEvents(model: String, alias: String?) throws -> [ModelAliasEvent] { throw unavailable() }
 }

@@ -8,7 +8,7 @@ struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score a model on labelled data with its saved preprocessing.")
 
-    @Argument(help: "A model file or a run id.")
+    @Argument(help: ArgumentHelp(stringLiteral: ModelReference.help))
     var model: String
 
     @Option(help: "Labelled data (CSV, LIBSVM or IDX).")
@@ -42,7 +42,7 @@ struct Predict: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Predict with a model, one output row per input row, as CSV (or JSON lines).")
 
-    @Argument(help: "A model file or a run id.")
+    @Argument(help: ArgumentHelp(stringLiteral: ModelReference.help))
     var model: String
 
     @Option(help: "Data to predict (CSV, LIBSVM or IDX); a label column, if present, is ignored.")

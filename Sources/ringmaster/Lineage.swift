@@ -7,12 +7,14 @@ struct Lineage: ParsableCommand {
         abstract: "Where a run, dataset version or model came from, and what came of it.",
         discussion: """
             REF is a run id (or unique prefix), dataset:NAME[:VERSION] (latest version when omitted), \
-            or an artifact as RUN/NAME (e.g. 5bfe12ab/model.rmm). The tree lists upstream nodes (←: \
-            datasets a run read, parent runs, the run that produced an artifact) and downstream nodes \
-            (→: runs that read a dataset, artifacts, child runs).
+            an artifact as RUN/NAME (e.g. 5bfe12ab/model.rmm), or a registered model version as \
+            model:NAME:VERSION or NAME@ALIAS (NAME:VERSION alone names a dataset version first). The tree lists upstream nodes (←: datasets a run \
+            read, parent runs, the run that produced an artifact, the artifact a model version was \
+            registered from) and downstream nodes (→: runs that read a dataset, artifacts, child runs, \
+            model versions).
             """)
 
-    @Argument(help: "run id, dataset:NAME[:VERSION], or RUN/ARTIFACT.")
+    @Argument(help: "run id, dataset:NAME[:VERSION], RUN/ARTIFACT, or model:NAME:VERSION / model:NAME@ALIAS.")
     var reference: String
     @Option(help: World.storeHelp)
     var store: String?
@@ -51,6 +53,10 @@ enum LineageReference {
                                + (names.isEmpty ? "the store has no datasets" : "datasets: " + names.joined(separator: ", ")))
             }
         }
+        if reference.hasPrefix("model:") || (reference.contains("@") && !reference.contains("/")) {
+            let text = reference.hasPrefix("model:") ? String(reference.dropFirst("model:".count)) : reference
+            return try ModelRegistry(store: store).version(try ModelVersionReference(parsing: text)).node
+        }
         var text = reference
         for prefix in ["artifact:", "run:"] where text.hasPrefix(prefix) { text.removeFirst(prefix.count) }
         if let slash = text.firstIndex(of: "/") {
@@ -65,10 +71,12 @@ enum LineageReference {
         do {
             return .run(try store.run(text).id)
         } catch StoreError.unknownRun {
-            // `lineage digits:1` without the prefix: a dataset, when no run matches.
+            // `lineage digits:1` without the prefix: a dataset, when no run matches; else a model version.
             if let version = try? store.datasetVersion(text) { return version.node }
-            throw CLIError(message: "no run, dataset or artifact matches '\(reference)'; give a run id or prefix, "
-                           + "dataset:NAME[:VERSION], or RUN/ARTIFACT")
+            if let parsed = try? ModelVersionReference(parsing: text),
+               let version = try? ModelRegistry(store: store).version(parsed) { return version.node }
+            throw CLIError(message: "no run, dataset, artifact or model version matches '\(reference)'; give a run id or "
+                           + "prefix, dataset:NAME[:VERSION], RUN/ARTIFACT, or model:NAME:VERSION / NAME@ALIAS")
         }
     }
 }

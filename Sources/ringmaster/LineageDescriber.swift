@@ -42,7 +42,7 @@ final class LineageDescriber {
     }
 
     /// `dataset digits:1 (sha256 ab12…, 1797 rows)`, `run 5bfe12ab name (digits, finished)`,
-    /// `artifact 5bfe12ab/model.rmm (model, sha256 9f8e…, 8.2 kB)`.
+    /// `artifact 5bfe12ab/model.rmm (model, sha256 9f8e…, 8.2 kB)`, `model digits:2 @production (registered …)`.
     func describe(_ node: LineageNode) throws -> String {
         switch node {
         case .dataset(let name, let version):
@@ -55,6 +55,11 @@ final class LineageDescriber {
             guard let artifact = try artifact(runID, name) else { return "artifact \(runID.prefix(8))/\(name) (not stored)" }
             return "artifact \(runID.prefix(8))/\(name) (\(artifact.kind), sha256 \(Format.digest(artifact.sha256)), "
                 + "\(Format.bytes(artifact.size)))"
+        case .modelVersion(let name, let version):
+            guard let record = try modelVersion(name, version) else { return "model \(name):\(version) (not in this store)" }
+            let aliases = try modelAliases(name).filter { $0.version == version }.map { "@" + $0.alias }
+            return "model \(record.reference)" + (aliases.isEmpty ? "" : " " + aliases.joined(separator: " "))
+                + " (registered \(Format.timestamp(record.created)))"
         }
     }
 
@@ -70,6 +75,7 @@ final class LineageDescriber {
         var run: RunRecord?
         var dataset: DatasetVersionRecord?
         var artifact: ArtifactRecord?
+        var modelVersion: ModelVersionRecord?
         var upstream: [Node]?
         var downstream: [Node]?
         var children: [Node]?
@@ -103,6 +109,9 @@ final class LineageDescriber {
         case .artifact(let run, let name):
             result.type = "artifact"
             result.artifact = try artifact(run, name)
+        case .modelVersion(let name, let version):
+            result.type = "model_version"
+            result.modelVersion = try modelVersion(name, version)
         }
         return result
     }
@@ -130,6 +139,22 @@ final class LineageDescriber {
             }
         }
         return artifacts[runID]?.first { $0.name == name }
+    }
+
+    private func modelVersion(_ name: String, _ version: Int) throws -> ModelVersionRecord? {
+        do {
+            return try store.modelVersion(model: name, version: version)
+        } catch StoreError.unknownModel, StoreError.unknownModelVersion {
+            return nil
+        }
+    }
+
+    private func modelAliases(_ name: String) throws -> [ModelAliasRecord] {
+        do {
+            return try store.modelAliases(model: name)
+        } catch StoreError.unknownModel {
+            return []
+        }
     }
 
     private func dataset(_ name: String, _ version: Int) throws -> DatasetVersionRecord? {

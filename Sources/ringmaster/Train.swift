@@ -29,6 +29,9 @@ struct Train: ParsableCommand {
     @Option(help: "Write a Chrome trace of every rank's forward, backward, allreduce and optimizer spans.")
     var timeline: String?
 
+    @Option(help: "Register the finished run's model as the next version of this registered model.")
+    var register: String?
+
     @Flag(help: "Print the result as one JSON object on the last line of standard output.")
     var json = false
 
@@ -36,12 +39,8 @@ struct Train: ParsableCommand {
     var quiet = false
 
     func run() throws {
-        let tags = try Dictionary(tag.map { pair in
-            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                throw CLIError(message: "--tag \(pair): expected key=value")
-            }
-            return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
-        }) { _, last in last }
+        let tags = try KeyValueOption.parse(tag, option: "--tag")
+        if let register { try ModelVersionReference.validateName(register) }
         try World.run { comm in
             let configuration = try comm.agreeing { try ConfigurationLoader.load(path: config, overrides: overrides) }
             let store = try comm.agreeing { comm.isRoot ? try World.openStore(self.store) : nil }
@@ -53,7 +52,11 @@ struct Train: ParsableCommand {
             options.showProgress = !quiet && !json
             options.environment = Collectives.describe(comm)
             let result = try Trainer(configuration: configuration, communicator: comm, store: store, options: options).run()
-            guard comm.isRoot else { return }
+            guard comm.isRoot, let store else { return }
+            if let register {
+                let version = try ModelRegistry(store: store).register(model: register, run: result.runID)
+                if !quiet { print("registered \(version.reference) (run \(version.runID.prefix(8)))") }
+            }
             if json {
                 print(try JSONOutput.line(result))
             } else if !quiet {

@@ -83,7 +83,8 @@ import TestSupport
         let cases: [([String], String)] = [
             (["dataset:nope"], "ringmaster: error: no dataset version matches 'nope'; datasets: digits, lineage-digits"),
             (["dataset:lineage-digits:7"], "ringmaster: error: no dataset version matches 'lineage-digits:7'"),
-            (["zzzz"], "ringmaster: error: no run, dataset or artifact matches 'zzzz'"),
+            (["zzzz"], "ringmaster: error: no run, dataset, artifact or model version matches 'zzzz'"),
+            (["ghost@production"], "ringmaster: error: no registered model is named 'ghost'"),
             (["\(run.prefix(8))/weights.bin"], "ringmaster: error: run \(run.prefix(8)) has no artifact 'weights.bin'; its artifacts: config.yaml, model.rmm"),
             (["ffffffff/model.rmm"], "ringmaster: error: no run matches 'ffffffff'"),
         ]

@@ -21,8 +21,10 @@ import TestSupport
     func trainingRecordsTheRunInPostgres() throws {
         let cli = try CLI()
         let url = Self.serverURL!
-        let trained = try cli.run(["train", CLI.example("digits.yaml"), "--set", "training.epochs=1", "--json", "--store", url],
-                                  withStore: false)
+        // The server's database outlives one test run: a fresh model name each time.
+        let model = "pg-" + UUID().uuidString.prefix(8).lowercased()
+        let trained = try cli.run(["train", CLI.example("digits.yaml"), "--set", "training.epochs=1", "--json", "--store", url,
+                                   "--register", model], withStore: false)
         #expect(trained.status == 0, "\(trained.stderr.suffix(2000))")
         let line = try #require(trained.stdout.split(separator: "\n").last)
         let result = try JSONDecoder().decode(TrainResult.self, from: Data(line.utf8))
@@ -38,6 +40,14 @@ import TestSupport
         let evaluated = try cli.run(["evaluate", String(result.run_id.prefix(10)), "--data", CLI.example("data/digits.csv"),
                                      "--json", "--store", url], withStore: false)
         #expect(evaluated.status == 0, "\(evaluated.stderr)")
+
+        // Registered by `train --register`; its alias resolves through the database too.
+        #expect(trained.stdout.contains("registered \(model):1 (run \(result.run_id.prefix(8)))"), "\(trained.stdout)")
+        let aliased = try cli.run(["models", "alias", model, "production", "--version", "1", "--store", url], withStore: false)
+        #expect(aliased.status == 0, "\(aliased.stderr)")
+        let byAlias = try cli.run(["evaluate", "\(model)@production", "--data", CLI.example("data/digits.csv"),
+                                   "--json", "--store", url], withStore: false)
+        #expect(byAlias.status == 0 && byAlias.stdout == evaluated.stdout, "\(byAlias.stderr)")
 
         // Checkpoints go to ./.ringmaster, never to a directory named after the URL.
         let entries = try FileManager.default.contentsOfDirectory(atPath: cli.store.path)

@@ -35,6 +35,12 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test func connectionsRegisterDistinctVersions() throws {
+        try withScratchDatabase { location in
+            try MetadataStoreConformance.registerFromSeveralStores({ try PostgresStore(location: location) }, stores: 4, perStore: 5)
+        }
+    }
+
     @Test func reopeningKeepsEverything() throws {
         try withScratchDatabase { location in
             let id: String
@@ -58,7 +64,7 @@ struct PostgresStoreTests {
             let names = try store.connection.withSession { session in
                 try session.query("SELECT name FROM ringmaster_migrations ORDER BY name").map { try $0.decode(String.self) }
             }
-            #expect(names == ["v1-runs-metrics-artifacts", "v2-datasets-lineage", "v3-sweeps"])
+            #expect(names == ["v1-runs-metrics-artifacts", "v2-datasets-lineage", "v3-sweeps", "v4-model-registry"])
         }
     }
 

@@ -15,6 +15,12 @@ import TestSupport
         try MetadataStoreConformance.checks.first { $0.name == name }!.body(store)
     }
 
+    @Test func storesOnOneDirectoryRegisterDistinctVersions() throws {
+        let directory = try ProcessRunner.temporaryDirectory("sqlite-store")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try MetadataStoreConformance.registerFromSeveralStores({ try SQLiteStore(directory: directory) }, stores: 4, perStore: 5)
+    }
+
     @Test func reopeningKeepsEverything() throws {
         let directory = try ProcessRunner.temporaryDirectory("sqlite-store")
         defer { try? FileManager.default.removeItem(at: directory) }
