@@ -42,10 +42,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: kernelSettings),
+        // Feature profiles and drift statistics (PSI, KS, Jensen–Shannon, Wasserstein).
+        .target(name: "Monitoring", dependencies: ["RingmasterCore"]),
         .target(
             name: "Training",
             dependencies: [
-                "RingmasterCore", "Tensors", "Datasets", "Learning",
+                "RingmasterCore", "Tensors", "Datasets", "Learning", "Monitoring",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
@@ -82,7 +84,7 @@ let package = Package(
             name: "ringmaster",
             dependencies: [
                 "RingmasterCore", "Tensors", "Collectives", "Datasets", "Learning", "Training",
-                "MetadataSQLite", "MetadataPostgres", "MLflowInterchange", "Tuning", "Deploy",
+                "MetadataSQLite", "MetadataPostgres", "MLflowInterchange", "Tuning", "Deploy", "Monitoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Runs the communicator conformance suite under `mpirun`; launched by CollectivesTests.
@@ -106,6 +108,10 @@ let package = Package(
                 "MetadataPostgres", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
             ]),
         .testTarget(name: "TrafficPoliciesTests", dependencies: ["TrafficPolicies", "RingmasterCore", "TestSupport"]),
+        .testTarget(
+            name: "MonitoringTests", dependencies: ["Monitoring", "TestSupport"],
+            // Reference values computed with SciPy, and the script that computes them.
+            exclude: ["Fixtures"]),
         .testTarget(name: "TuningTests", dependencies: ["Tuning", "TestSupport"]),
         .testTarget(
             name: "DeployTests",

@@ -25,6 +25,7 @@ extension ModelFile {
         var scaling: FeatureScaling?
         var created: Date
         var weightCount: Int
+        var profile: FeatureProfile?
     }
 
     /// Writes the file atomically (``AtomicFile``): a reader sees the old model or the new
@@ -101,7 +102,8 @@ extension ModelFile {
         var model = ModelFile(
             architecture: header.architecture, task: header.task, featureNames: header.featureNames,
             labelName: header.labelName, classNames: header.classNames, scaling: header.scaling,
-            weights: bits.map { Float(bitPattern: UInt32(littleEndian: $0)) }, created: header.created)
+            weights: bits.map { Float(bitPattern: UInt32(littleEndian: $0)) }, created: header.created,
+            profile: header.profile)
         model.formatVersion = header.formatVersion
         try model.checkConsistency(path: path)
         return model
@@ -113,7 +115,7 @@ extension ModelFile {
         let header = Header(
             formatVersion: formatVersion, architecture: architecture, task: task, featureNames: featureNames,
             labelName: labelName, classNames: classNames, scaling: scaling, created: created,
-            weightCount: weights.count)
+            weightCount: weights.count, profile: profile)
         do {
             return try Self.encoder.encode(header)
         } catch {

@@ -35,11 +35,16 @@ public struct ModelFile: Sendable, Equatable {
     public var weights: [Float]
     /// When the model was produced, to whole seconds so it survives the round trip exactly.
     public var created: Date
+    /// The raw training data's profile (features, labels, predictions) for drift monitoring;
+    /// nil for models saved before profiles were recorded.
+    public var profile: FeatureProfile?
 
     public init(
         architecture: ModelArchitecture, task: ModelTask, featureNames: [String], labelName: String,
-        classNames: [String]? = nil, scaling: FeatureScaling? = nil, weights: [Float], created: Date = Date()
+        classNames: [String]? = nil, scaling: FeatureScaling? = nil, weights: [Float], created: Date = Date(),
+        profile: FeatureProfile? = nil
     ) {
+        self.profile = profile
         formatVersion = Self.currentFormatVersion
         self.architecture = architecture
         self.task = task
@@ -65,6 +70,13 @@ public struct ModelFile: Sendable, Equatable {
     /// registry and the checksum ``read(from:)`` verifies. Computed on each access (a few
     /// milliseconds for a million weights).
     public var sha256: String { Self.digest(header: encodedHeader(), weights: weights) }
+
+    /// Class names in output order: the saved names, or the class indices.
+    public var classLabels: [String] {
+        if let classNames { return classNames }
+        let count = architecture.outputs == 1 ? 2 : architecture.outputs
+        return (0..<count).map(String.init)
+    }
 
     /// A network with `maxBatch` rows of buffers and this file's weights.
     public func makeNetwork(maxBatch: Int) throws -> Network {

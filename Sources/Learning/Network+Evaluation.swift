@@ -61,3 +61,18 @@ extension Network {
         return result
     }
 }
+
+extension ModelArchitecture {
+    /// The class each row of ``Network/predict(_:batch:)``'s `outputs` picks: the largest
+    /// probability, or class 1 when a single sigmoid output is above 0.5.
+    public func predictedClasses(_ outputs: [Float]) -> [Int] {
+        let width = outputs.count / max(self.outputs, 1)
+        guard self.outputs > 1 else { return outputs.map { $0 > 0.5 ? 1 : 0 } }
+        return (0..<width).map { row in
+            let base = row * self.outputs
+            var best = 0
+            for j in 1..<self.outputs where outputs[base + j] > outputs[base + best] { best = j }
+            return best
+        }
+    }
+}

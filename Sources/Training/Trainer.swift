@@ -2,6 +2,7 @@ import Crypto
 import Datasets
 import Foundation
 import Learning
+import Monitoring
 import RingmasterCore
 import Tensors
 
@@ -97,7 +98,7 @@ public final class Trainer {
         let ranks = comm.size
 
         // 1. Every rank must hold the same configuration and data.
-        let data = try comm.agreeing { try TrainingData.prepare(config) }
+        let data = try comm.agreeing { try TrainingData.prepare(config, profile: comm.isRoot) }
         let fingerprint = try Self.fingerprint(config, data: data)
         let rootFingerprint = try comm.broadcast(fingerprint, root: 0)
         try comm.agree(Result {
@@ -305,7 +306,8 @@ public final class Trainer {
             let model = ModelFile(
                 architecture: architecture, task: config.isRegression ? .regression : .classification,
                 featureNames: data.train.featureNames, labelName: data.train.labelName,
-                classNames: data.train.classNames, scaling: data.scaling, weights: Array(network.parameters))
+                classNames: data.train.classNames, scaling: data.scaling, weights: Array(network.parameters),
+                profile: data.profile.map { profileWithPredictions($0, network: network, data: data) })
             let url = options.workDirectory.appendingPathComponent("models").appendingPathComponent(runID)
                 .appendingPathComponent("model.rmm")
             try model.write(to: url)
@@ -321,6 +323,21 @@ public final class Trainer {
             runID: runID, validation: lastValidation, modelPath: modelPath, modelSHA256: modelSHA,
             weightsSHA256: weightsSHA, ranks: ranks, seconds: Date().timeIntervalSince(started), epochs: epoch,
             steps: step, samplesPerSecond: Double(trainedSamples) / max(trainSeconds, 1e-9))
+    }
+
+    /// `profile` with the distribution of the trained network's predictions on the (standardized)
+    /// training split, the reference for prediction drift.
+    private func profileWithPredictions(_ profile: FeatureProfile, network: Network, data: TrainingData) -> FeatureProfile {
+        var profile = profile
+        let train = data.train
+        let outputs = train.features.withUnsafeBufferPointer { network.predict($0.baseAddress!, batch: train.rowCount) }
+        if config.isRegression {
+            profile.predictions = ProfileBuilder.distribution(of: outputs, classNames: nil, name: "prediction", seed: config.training.seed)
+        } else if case .classes(let names, _)? = profile.labels {
+            let classes = network.architecture.predictedClasses(outputs)
+            profile.predictions = ProfileBuilder.distribution(of: classes.map(Float.init), classNames: names, name: "prediction")
+        }
+        return profile
     }
 
     /// Validation loss and accuracy (or R²) over all ranks' shards.

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Learning
+import Monitoring
 import RingmasterCore
 
 /// The training and validation splits of a run, standardized and checked against the
@@ -19,10 +20,13 @@ public struct TrainingData: Sendable {
     public var schema: String
     /// Rows in the file, both splits together.
     public var rows: Int
+    /// The raw training split's profile, when ``prepare(_:profile:)`` was asked for it.
+    public var profile: FeatureProfile?
 
     /// Reads the data named by `config.data`, splits it with the run's seed and fits
-    /// standardization on the training split only.
-    public static func prepare(_ config: TrainingConfiguration) throws -> TrainingData {
+    /// standardization on the training split only. With `profile`, also profiles the raw
+    /// training split for drift monitoring (only the rank that writes the model needs it).
+    public static func prepare(_ config: TrainingConfiguration, profile: Bool = false) throws -> TrainingData {
         let dataset = try DatasetReader.read(
             path: config.data.path, format: config.data.format.flatMap(DatasetFormat.init(rawValue:)),
             label: config.data.label, labelsPath: config.data.labelsPath)
@@ -31,6 +35,13 @@ public struct TrainingData: Sendable {
         }
         var (train, validation) = dataset.split(
             validationFraction: config.data.validationFraction, seed: config.training.seed)
+        var profiled: FeatureProfile?
+        if profile {
+            let classes = config.isRegression ? nil : train.classNames ?? (0..<max(dataset.classCount, 2)).map(String.init)
+            profiled = ProfileBuilder.profile(
+                features: train.features, rows: train.rowCount, names: train.featureNames, labels: train.labels,
+                classNames: classes, seed: config.training.seed)
+        }
         var scaling: FeatureScaling?
         if config.data.standardize {
             let fitted = FeatureScaling.fit(train)
@@ -59,7 +70,8 @@ public struct TrainingData: Sendable {
         }
         return TrainingData(
             train: train, validation: validation, scaling: scaling, outputs: outputs, classCount: classCount,
-            loss: loss, fingerprint: dataset.fingerprint, schema: dataset.schema.json, rows: dataset.rowCount)
+            loss: loss, fingerprint: dataset.fingerprint, schema: dataset.schema.json, rows: dataset.rowCount,
+            profile: profiled)
     }
 
     /// The network shape for this data.

@@ -30,6 +30,24 @@ struct ModelScoring {
         return dataset.standardized(with: scaling)
     }
 
+    /// `dataset` with its columns in the model's feature order when it names them all
+    /// (a CSV whose columns were reordered); otherwise unchanged, for ``prepared(_:)`` to check.
+    func aligned(_ dataset: Dataset) throws -> Dataset {
+        guard dataset.featureNames != model.featureNames else { return dataset }
+        let positions = Dictionary(dataset.featureNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let columns = model.featureNames.compactMap { positions[$0] }
+        guard columns.count == model.featureNames.count else { return dataset }
+        let width = dataset.featureCount
+        var features = [Float]()
+        features.reserveCapacity(dataset.rowCount * columns.count)
+        for row in 0..<dataset.rowCount {
+            for column in columns { features.append(dataset.features[row * width + column]) }
+        }
+        return Dataset(
+            source: dataset.source, featureNames: model.featureNames, labelName: dataset.labelName, features: features,
+            labels: dataset.labels, classNames: dataset.classNames, fingerprint: dataset.fingerprint)
+    }
+
     func score(_ raw: Dataset) throws -> Score {
         let dataset = try prepared(raw)
         let network = try model.makeNetwork(maxBatch: batch)
@@ -85,14 +103,5 @@ struct ModelScoring {
                 }
             }
         }
-    }
-}
-
-extension ModelFile {
-    /// Class names in output order: the saved names, or the class indices.
-    var classLabels: [String] {
-        if let classNames { return classNames }
-        let count = architecture.outputs == 1 ? 2 : architecture.outputs
-        return (0..<count).map(String.init)
     }
 }
