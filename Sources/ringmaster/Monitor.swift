@@ -20,7 +20,7 @@ struct Monitor: ParsableCommand {
                 for labelled data, label) distributions are compared by Jensen–Shannon distance.
                 """)
 
-        @Argument(help: "A model file, a run id, NAME@alias or NAME:version.")
+        @Argument(help: ArgumentHelp(stringLiteral: ModelReference.help))
         var model: String
 
         @Option(help: "New data (CSV, LIBSVM or IDX); a label column, if present, adds label drift and accuracy.")
@@ -120,7 +120,7 @@ struct Monitor: ParsableCommand {
     struct Profile: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The training-data profile saved with a model.")
 
-        @Argument(help: "A model file, a run id, NAME@alias or NAME:version.")
+        @Argument(help: ArgumentHelp(stringLiteral: ModelReference.help))
         var model: String
 
         @Option(help: World.storeHelp)
