@@ -35,7 +35,72 @@ struct Train: ParsableCommand {
     @Flag(help: "No progress line or summary.")
     var quiet = false
 
+    @Option(help: ArgumentHelp(
+        "Warn (rank 0, naming the missing ranks) when a collective waits this long; 0 disables.",
+        discussion: "Same as --set watchdog.stall_timeout=SECONDS (default 60).", valueName: "seconds"))
+    var stallTimeout: Double?
+
+    @Option(help: ArgumentHelp(
+        "End the job, marking the run failed, when a rank sends no heartbeat for this long; 0 disables.",
+        discussion: "Same as --set watchdog.lost_peer_timeout=SECONDS (default 10).", valueName: "seconds"))
+    var lostPeerTimeout: Double?
+
+    @Option(help: ArgumentHelp(
+        "Relaunch a failed job up to N times from its newest checkpoint (run without mpirun; see --ranks).",
+        valueName: "n"))
+    var maxRestarts: Int?
+
+    @Option(help: "With --max-restarts: ranks to start under mpirun (default 1: no mpirun).")
+    var ranks: Int?
+
+    @Option(help: ArgumentHelp("With --max-restarts: extra mpirun arguments, split at spaces.", valueName: "args"))
+    var mpirunArgs: String?
+
+    /// Set by the restart supervisor: resume when a checkpoint exists, else start afresh.
+    @Flag(help: .hidden)
+    var startIfNoCheckpoint = false
+
+    /// This command's arguments for the supervisor's child jobs, without the supervisor's own.
+    var childArguments: [String] {
+        var arguments = ["train", config]
+        if resume { arguments.append("--resume") }
+        if let store { arguments += ["--store", store] }
+        for override in overrides { arguments += ["--set", override] }
+        if let parent { arguments += ["--parent", parent] }
+        for pair in tag { arguments += ["--tag", pair] }
+        if let timeline { arguments += ["--timeline", timeline] }
+        if json { arguments.append("--json") }
+        if quiet { arguments.append("--quiet") }
+        if let stallTimeout { arguments += ["--stall-timeout", "\(stallTimeout)"] }
+        if let lostPeerTimeout { arguments += ["--lost-peer-timeout", "\(lostPeerTimeout)"] }
+        return arguments
+    }
+
+    /// `--set` overrides with the watchdog options folded in, so that they are validated alike.
+    var allOverrides: [String] {
+        overrides + (stallTimeout.map { ["watchdog.stall_timeout=\($0)"] } ?? [])
+            + (lostPeerTimeout.map { ["watchdog.lost_peer_timeout=\($0)"] } ?? [])
+    }
+
+    func validate() throws {
+        if maxRestarts == nil && (ranks != nil || mpirunArgs != nil) {
+            throw ValidationError("--ranks and --mpirun-args go with --max-restarts")
+        }
+        if let maxRestarts, maxRestarts < 0 { throw ValidationError("--max-restarts must not be negative") }
+        if let ranks, ranks < 1 { throw ValidationError("--ranks must be at least 1") }
+    }
+
     func run() throws {
+        if let maxRestarts {
+            guard !MPIEnvironment.launchedByMPI else {
+                throw CLIError(message: "--max-restarts starts mpirun itself: run `ringmaster train CONFIG --ranks N --max-restarts \(maxRestarts)` without mpirun")
+            }
+            return try TrainingSupervisor(
+                ranks: ranks ?? 1, maxRestarts: maxRestarts,
+                mpirunArguments: mpirunArgs?.split(separator: " ").map(String.init) ?? [],
+                trainArguments: childArguments
+            ).run()
+        }
         let tags = try Dictionary(tag.map { pair in
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
                 throw CLIError(message: "--tag \(pair): expected key=value")
@@ -43,15 +108,21 @@ struct Train: ParsableCommand {
             return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
         }) { _, last in last }
         try World.run { comm in
-            let configuration = try comm.agreeing { try ConfigurationLoader.load(path: config, overrides: overrides) }
+            let configuration = try comm.agreeing { try ConfigurationLoader.load(path: config, overrides: allOverrides) }
+            let watchdog = try (comm as? MPICommunicator).flatMap { world in
+                try StallWatchdog.start(on: world, settings: .init(configuration.watchdog))
+            }
+            defer { watchdog?.stop() }
             let store = try comm.agreeing { comm.isRoot ? try World.openStore(self.store) : nil }
             var options = TrainingOptions(workDirectory: World.workDirectory(self.store))
-            options.resume = resume
+            options.resume = resume || startIfNoCheckpoint
+            options.startIfNothingToResume = startIfNoCheckpoint
             options.parentRun = parent
             options.tags = tags
             options.timelinePath = timeline
             options.showProgress = !quiet && !json
             options.environment = Collectives.describe(comm)
+            options.failureNotifier = watchdog
             let result = try Trainer(configuration: configuration, communicator: comm, store: store, options: options).run()
             guard comm.isRoot else { return }
             if json {
@@ -60,5 +131,13 @@ struct Train: ParsableCommand {
                 print(RunSummary.text(result, store: store))
             }
         }
+    }
+}
+
+extension StallWatchdog.Settings {
+    /// The settings of a configuration's `watchdog` section.
+    init(_ section: TrainingConfiguration.WatchdogSection) {
+        self.init(stallTimeout: section.stallTimeout, lostPeerTimeout: section.lostPeerTimeout,
+                  heartbeatInterval: section.heartbeatInterval)
     }
 }
