@@ -152,12 +152,8 @@ public final class Trainer {
         let writer = comm.isRoot ? store.map { MetricWriter(store: $0, runID: sharedRunID) } : nil
         let watch = comm.isRoot && options.watchSignals ? store.map { TerminationWatch(store: $0, runID: sharedRunID, writer: writer) } : nil
         defer { watch?.cancel() }
-        if comm.isRoot, let store, let notifier = options.failureNotifier {
-            notifier.onFailure { reason in
-                writer?.finish()
-                try? store.endRun(sharedRunID, status: .failed, reason: reason)
-                FileHandle.standardError.write(Data("ringmaster: run \(sharedRunID.prefix(8)) marked failed: \(reason)\n".utf8))
-            }
+        if let watch, let notifier = options.failureNotifier {
+            notifier.onFailure { reason in watch.recordFailure(reason) }
         }
 
         do {

@@ -19,9 +19,14 @@ struct Bench: ParsableCommand {
         @Option(help: "Rows per rank per step.") var batch = 128
         @Option var steps = 200
         @Option(help: "Write a Chrome trace of the timed steps.") var timeline: String?
+        @Flag(help: "Run the stall watchdog (heartbeats every second) during the steps, as training does.")
+        var watchdog = false
 
         func run() throws {
             try World.run { comm in
+                let watch = watchdog
+                    ? try (comm as? MPICommunicator).flatMap { try StallWatchdog.start(on: $0, settings: .init()) } : nil
+                defer { watch?.stop() }
                 var bench = TrainingBenchmark()
                 bench.features = features
                 bench.hidden = try hidden.split(separator: ",").map {

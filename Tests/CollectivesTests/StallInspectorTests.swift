@@ -9,22 +9,28 @@ import Testing
         .init(position: .init(entered: entered, inside: inside, kind: .allreduce), heardAt: heard)
     }
 
+    /// `reports` as just heard, at `now`.
+    func heard(_ reports: [StallInspector.Report], at now: Double) -> [StallInspector.Report] {
+        reports.map { var report = $0; report.heardAt = now; return report }
+    }
+
     @Test func warnsAfterTheTimeoutNamingTheMissingRankAndHost() {
         var inspector = StallInspector(settings: .init(stallTimeout: 60, lostPeerTimeout: 0), hosts: hosts)
         let reports = [report(1234), report(1234), report(1234), report(1233, inside: false)]
-        #expect(inspector.inspect(reports, now: 0).isEmpty)
-        #expect(inspector.inspect(reports, now: 59).isEmpty)
-        #expect(inspector.inspect(reports, now: 60.5) == [.stall("stall: allreduce #1234 waiting 60 s; rank 3 (node3) has not arrived")])
+        #expect(inspector.inspect(heard(reports, at: 0), now: 0).isEmpty)
+        #expect(inspector.inspect(heard(reports, at: 59), now: 59).isEmpty)
+        #expect(inspector.inspect(heard(reports, at: 60.5), now: 60.5)
+            == [.stall("stall: allreduce #1234 waiting 60 s; rank 3 (node3) has not arrived")])
         // Repeated at most once per timeout.
-        #expect(inspector.inspect(reports, now: 100).isEmpty)
-        #expect(inspector.inspect(reports, now: 121).count == 1)
+        #expect(inspector.inspect(heard(reports, at: 100), now: 100).isEmpty)
+        #expect(inspector.inspect(heard(reports, at: 121), now: 121).count == 1)
     }
 
     @Test func namesRankZeroAndSeveralRanks() {
         var inspector = StallInspector(settings: .init(stallTimeout: 5, lostPeerTimeout: 0), hosts: hosts)
         let reports = [report(7, inside: false), report(8), report(7, inside: false), report(8)]
         _ = inspector.inspect(reports, now: 0)
-        #expect(inspector.inspect(reports, now: 5) == [.stall("stall: allreduce #8 waiting 5 s; ranks 0 (node0), 2 (node2) have not arrived")])
+        #expect(inspector.inspect(heard(reports, at: 5), now: 5) == [.stall("stall: allreduce #8 waiting 5 s; ranks 0 (node0), 2 (node2) have not arrived")])
     }
 
     @Test func progressRestartsTheClock() {
