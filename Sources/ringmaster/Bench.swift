@@ -51,6 +51,8 @@ struct Bench: ParsableCommand {
             commandName: "allreduce", abstract: "Our allreduce beside raw MPI_Allreduce on the same buffers.")
         @Option(help: "Element counts (floats), comma separated.") var elements = "1024,65536,1048576,4194304"
         @Option var iterations = 50
+        @Flag(help: "Run the stall watchdog (heartbeats every second) during the timing, as training does.")
+        var watchdog = false
 
         func run() throws {
             let counts = try elements.split(separator: ",").map {
@@ -60,6 +62,7 @@ struct Bench: ParsableCommand {
             // Always MPI, even on one rank: the point is to compare with raw MPI_Allreduce.
             let environment = try MPIEnvironment.initialize()
             let benchmark = AllreduceBenchmark(elementCounts: counts, iterations: iterations)
+            let watch = watchdog ? try StallWatchdog.start(on: environment.world, settings: .init()) : nil
             do {
                 for result in try benchmark.run(on: environment.world) where environment.world.isRoot {
                     print(try JSONOutput.line(result))
@@ -67,6 +70,7 @@ struct Bench: ParsableCommand {
             } catch {
                 environment.world.abort(message: "\(error)", code: 1)
             }
+            watch?.stop()  // before MPI is finalized: its thread calls MPI
             try environment.finalize()
         }
     }

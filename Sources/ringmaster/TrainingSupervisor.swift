@@ -21,11 +21,23 @@ struct TrainingSupervisor {
     }
 
     /// Runs attempts until one succeeds or `maxRestarts` restarts have failed; throws then.
+    /// SIGINT or SIGTERM is passed on to the running job and ends the supervisor without
+    /// another attempt: a job stopped on purpose is not restarted.
     func run() throws {
+        for signal in [SIGINT, SIGTERM] {
+            Foundation.signal(signal) { number in
+                supervisorStopSignal = number
+                if supervisedJob > 0 { kill(supervisedJob, number) }
+            }
+        }
+        defer { for signal in [SIGINT, SIGTERM] { Foundation.signal(signal, SIG_DFL) } }
         for attempt in 0...maxRestarts {
             let command = command(attempt: attempt)
             let (status, reason) = try Self.runForwardingStderr(command)
             if status == 0 { return }
+            if supervisorStopSignal != 0 {
+                throw CLIError(message: "stopped by signal \(supervisorStopSignal); not restarting", code: 128 + supervisorStopSignal)
+            }
             let why = reason.map { ": \($0)" } ?? ""
             if attempt == maxRestarts {
                 throw CLIError(message: "training failed \(attempt + 1) time\(attempt == 0 ? "" : "s"), giving up after \(maxRestarts) restart\(maxRestarts == 1 ? "" : "s") (last exit \(status)\(why))")
@@ -55,7 +67,9 @@ struct TrainingSupervisor {
         } catch {
             throw CLIError(message: "cannot start \(command[0]): \(error.localizedDescription)")
         }
+        supervisedJob = process.processIdentifier
         process.waitUntilExit()
+        supervisedJob = 0
         errors.fileHandleForReading.readabilityHandler = nil
         let rest = errors.fileHandleForReading.readDataToEndOfFile()
         FileHandle.standardError.write(rest)
@@ -64,6 +78,12 @@ struct TrainingSupervisor {
         return (status, failure.value)
     }
 }
+
+/// The running job's pid and the signal that asked the supervisor to stop, for its signal
+/// handler, which can reach only globals. Written by the supervisor's thread (the pid) and the
+/// handler (the signal); word-sized, read and written whole.
+nonisolated(unsafe) private var supervisedJob: pid_t = 0
+nonisolated(unsafe) private var supervisorStopSignal: Int32 = 0
 
 /// Why a job failed, from its standard error read in pieces: mpirun's line naming a rank that
 /// died if there is one (it names the cause; the surviving ranks' lines only say they were
