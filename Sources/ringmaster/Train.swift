@@ -45,16 +45,7 @@ struct Train: ParsableCommand {
         discussion: "Same as --set watchdog.lost_peer_timeout=SECONDS (default 10).", valueName: "seconds"))
     var lostPeerTimeout: Double?
 
-    @Option(help: ArgumentHelp(
-        "Relaunch a failed job up to N times from its newest checkpoint (run without mpirun; see --ranks).",
-        valueName: "n"))
-    var maxRestarts: Int?
-
-    @Option(help: "With --max-restarts: ranks to start under mpirun (default 1: no mpirun).")
-    var ranks: Int?
-
-    @Option(help: ArgumentHelp("With --max-restarts: extra mpirun arguments, split at spaces.", valueName: "args"))
-    var mpirunArgs: String?
+    @OptionGroup var restarts: RestartOptions
 
     /// Set by the restart supervisor: resume when a checkpoint exists, else start afresh.
     @Flag(help: .hidden)
@@ -82,24 +73,13 @@ struct Train: ParsableCommand {
             + (lostPeerTimeout.map { ["watchdog.lost_peer_timeout=\($0)"] } ?? [])
     }
 
-    func validate() throws {
-        if maxRestarts == nil && (ranks != nil || mpirunArgs != nil) {
-            throw ValidationError("--ranks and --mpirun-args go with --max-restarts")
-        }
-        if let maxRestarts, maxRestarts < 0 { throw ValidationError("--max-restarts must not be negative") }
-        if let ranks, ranks < 1 { throw ValidationError("--ranks must be at least 1") }
-    }
-
     func run() throws {
-        if let maxRestarts {
-            guard !MPIEnvironment.launchedByMPI else {
-                throw CLIError(message: "--max-restarts starts mpirun itself: run `ringmaster train CONFIG --ranks N --max-restarts \(maxRestarts)` without mpirun")
-            }
-            return try TrainingSupervisor(
-                ranks: ranks ?? 1, maxRestarts: maxRestarts,
-                mpirunArguments: mpirunArgs?.split(separator: " ").map(String.init) ?? [],
-                trainArguments: childArguments
-            ).run()
+        // Restarts resume from the newest checkpoint; one that failed before the first
+        // checkpoint starts over.
+        if let supervisor = try restarts.supervisor(for: "training", arguments: childArguments, resumeArguments: { [resume] _ in
+            resume ? [] : ["--resume", "--start-if-no-checkpoint"]
+        }) {
+            return try supervisor.run()
         }
         let tags = try Dictionary(tag.map { pair in
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {

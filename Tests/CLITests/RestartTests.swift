@@ -46,4 +46,35 @@ import TestSupport
         let nested = try cli.run(["train", Self.config, "--max-restarts", "1"], ranks: 2, timeout: 60)
         #expect(nested.status != 0 && nested.stderr.contains("without mpirun"), "\(nested.stderr)")
     }
+
+    @Test func killedSweepRankIsRestartedAndTheSweepResumed() throws {
+        let cli = try CLI()
+        let spec = cli.store.appendingPathComponent("slow.yaml")
+        try """
+            command: "sh -c 'sleep 0.3; echo ringmaster-metric loss={x}'"
+            space:
+              x: {type: int, low: 1, high: 6}
+            objective: {metric: loss}
+            budget: {max_trials: 6}
+            sampler: grid
+            """.write(to: spec, atomically: true, encoding: .utf8)
+        let job = try BackgroundJob(
+            [CLI.binary, "sweep", spec.path, "--ranks", "2", "--max-restarts", "1", "--store", cli.store.path, "--json"],
+            in: cli.store)
+        defer { job.kill() }
+        func sweeps() -> [[String: Any]] {
+            let list = try? cli.run(["sweeps", "list", "--json"])
+            return (try? JSONSerialization.jsonObject(with: Data((list?.stdout ?? "").utf8)) as? [[String: Any]]) ?? []
+        }
+        try #require(job.wait(seconds: 60) { (sweeps().first?["completed"] as? Int ?? 0) >= 2 }, "\(job.stderr.suffix(1500))")
+        let rank1 = try #require(job.pid(ofRank: 1))
+        kill(rank1, SIGKILL)
+        #expect(job.exitStatus(within: 120) == 0, "\(job.stderr.suffix(2000))")
+        #expect(job.stderr.contains("restart 1 of 1: sweep exited"), "\(job.stderr.suffix(2000))")
+        let all = sweeps()
+        #expect(all.count == 1, "the restart made a second sweep")
+        let summary = try #require(job.lastJSON)
+        #expect(summary["sweep_id"] as? String == (all.first?["sweep"] as? [String: Any])?["id"] as? String)
+        #expect(summary["completed"] as? Int == 6, "\(summary)")
+    }
 }

@@ -1,21 +1,64 @@
+import ArgumentParser
+import Collectives
 import Foundation
 
-/// `ringmaster train --max-restarts N`: runs the training job as a child (`mpirun -np RANKS
-/// ringmaster train …` for several ranks) and, when it fails, starts it again from the newest
-/// checkpoint, like torchrun's elastic agent. A failed MPI job cannot restart itself from
-/// inside (MPI ends every rank), so this runs outside `mpirun`.
-struct TrainingSupervisor {
+/// `--max-restarts`, `--ranks`, `--mpirun-args`: the options of commands a ``JobSupervisor``
+/// can restart.
+struct RestartOptions: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Relaunch a failed job up to N times, resuming where it stopped (run without mpirun; see --ranks).",
+        valueName: "n"))
+    var maxRestarts: Int?
+
+    @Option(help: "With --max-restarts: ranks to start under mpirun (default 1: no mpirun).")
+    var ranks: Int?
+
+    @Option(help: ArgumentHelp("With --max-restarts: extra mpirun arguments, split at spaces.", valueName: "args"))
+    var mpirunArgs: String?
+
+    func validate() throws {
+        if maxRestarts == nil && (ranks != nil || mpirunArgs != nil) {
+            throw ValidationError("--ranks and --mpirun-args go with --max-restarts")
+        }
+        if let maxRestarts, maxRestarts < 0 { throw ValidationError("--max-restarts must not be negative") }
+        if let ranks, ranks < 1 { throw ValidationError("--ranks must be at least 1") }
+    }
+
+    /// The supervisor for this command line, or nil without `--max-restarts`. Refuses to run
+    /// under `mpirun`, since the supervisor starts mpirun itself.
+    func supervisor(
+        for what: String, arguments: [String], resumeArguments: @escaping (Date) throws -> [String]
+    ) throws -> JobSupervisor? {
+        guard let maxRestarts else { return nil }
+        guard !MPIEnvironment.launchedByMPI else {
+            throw CLIError(message: "--max-restarts starts mpirun itself: run `ringmaster \(arguments[0]) … --ranks N --max-restarts \(maxRestarts)` without mpirun")
+        }
+        return JobSupervisor(
+            what: what, ranks: ranks ?? 1, maxRestarts: maxRestarts,
+            mpirunArguments: mpirunArgs?.split(separator: " ").map(String.init) ?? [],
+            arguments: arguments, resumeArguments: resumeArguments)
+    }
+}
+
+/// `--max-restarts N` of `ringmaster train` and `ringmaster sweep`: runs the job as a child
+/// (`mpirun -np RANKS ringmaster …` for several ranks) and, when it fails, starts it again
+/// resuming where it stopped, like torchrun's elastic agent. A failed MPI job cannot restart
+/// itself from inside (MPI ends every rank), so this runs outside `mpirun`.
+struct JobSupervisor {
+    /// What runs, for messages: `training` or `sweep`.
+    var what: String
     var ranks: Int
     var maxRestarts: Int
     /// Extra arguments for `mpirun`, before `-np`.
     var mpirunArguments: [String]
-    /// `train` and its arguments without the supervisor's own options.
-    var trainArguments: [String]
+    /// The subcommand and its arguments, without the supervisor's own options.
+    var arguments: [String]
+    /// What to add to ``arguments`` to resume, given when the first attempt started.
+    var resumeArguments: (_ firstStarted: Date) throws -> [String]
 
-    /// The command line of one attempt: the first as given, later ones resuming.
-    func command(attempt: Int) -> [String] {
-        var command = [TrainingLauncher.executable] + trainArguments
-        if attempt > 0 && !command.contains("--resume") { command += ["--resume", "--start-if-no-checkpoint"] }
+    /// The command line of an attempt, with `extra` arguments after the job's own.
+    func command(_ extra: [String]) -> [String] {
+        let command = [TrainingLauncher.executable] + arguments + extra
         guard ranks > 1 else { return command }
         return ["mpirun", "--oversubscribe", "--bind-to", "none"] + mpirunArguments + ["-np", "\(ranks)"] + command
     }
@@ -31,19 +74,19 @@ struct TrainingSupervisor {
             }
         }
         defer { for signal in [SIGINT, SIGTERM] { Foundation.signal(signal, SIG_DFL) } }
+        let firstStarted = Date()
         for attempt in 0...maxRestarts {
-            let command = command(attempt: attempt)
-            let (status, reason) = try Self.runForwardingStderr(command)
+            let (status, reason) = try Self.runForwardingStderr(command(attempt == 0 ? [] : try resumeArguments(firstStarted)))
             if status == 0 { return }
             if supervisorStopSignal != 0 {
                 throw CLIError(message: "stopped by signal \(supervisorStopSignal); not restarting", code: 128 + supervisorStopSignal)
             }
             let why = reason.map { ": \($0)" } ?? ""
             if attempt == maxRestarts {
-                throw CLIError(message: "training failed \(attempt + 1) time\(attempt == 0 ? "" : "s"), giving up after \(maxRestarts) restart\(maxRestarts == 1 ? "" : "s") (last exit \(status)\(why))")
+                throw CLIError(message: "\(what) failed \(attempt + 1) time\(attempt == 0 ? "" : "s"), giving up after \(maxRestarts) restart\(maxRestarts == 1 ? "" : "s") (last exit \(status)\(why))")
             }
             FileHandle.standardError.write(Data(
-                "ringmaster: restart \(attempt + 1) of \(maxRestarts): training exited \(status)\(why); resuming from the newest checkpoint\n".utf8))
+                "ringmaster: restart \(attempt + 1) of \(maxRestarts): \(what) exited \(status)\(why); resuming\n".utf8))
         }
     }
 
