@@ -104,7 +104,9 @@ public final class StallWatchdog: JobFailureNotifier, @unchecked Sendable {
         defer { finished.signal() }
         let rank = channel.rank
         let peers = rank == 0 ? Array(1..<channel.size) : [0]
-        let outbox = UnsafeMutableBufferPointer<Int64>.allocate(capacity: 3 * channel.size)
+        // Per peer, one slot for heartbeats and one for the last message, so that the last one
+        // never overwrites a heartbeat still on its way.
+        let outbox = UnsafeMutableBufferPointer<Int64>.allocate(capacity: 6 * channel.size)
         outbox.initialize(repeating: 0)
         defer { outbox.deallocate() }
         var sends = [MPI.Request](repeating: .null, count: channel.size)
@@ -179,7 +181,8 @@ public final class StallWatchdog: JobFailureNotifier, @unchecked Sendable {
     }
 
     /// Starts a heartbeat to `peer` unless the previous one is still on its way (a peer that
-    /// takes none gets no pile of them); `force` sends regardless, for the last one.
+    /// takes none gets no pile of them); `force` sends regardless, for the last message,
+    /// from its own slot of `outbox`.
     private func send(
         _ entered: Int64, _ inside: Int64, _ kind: Int64, to peer: Int, from outbox: UnsafeMutableBufferPointer<Int64>,
         requests: inout [MPI.Request], force: Bool = false
@@ -188,7 +191,7 @@ public final class StallWatchdog: JobFailureNotifier, @unchecked Sendable {
             guard force else { return }
             MPI.release(&requests[peer])
         }
-        let slot = outbox.baseAddress! + 3 * peer
+        let slot = outbox.baseAddress! + 3 * (force ? channel.size + peer : peer)
         slot[0] = entered
         slot[1] = inside
         slot[2] = kind
