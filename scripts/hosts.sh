@@ -84,6 +84,8 @@ hosts_up() {
             # Give up on an unanswered TCP connection after ~6 s instead of ~15 min, so that a
             # cut link ends the job (see docs/operations.md, "When a job hangs or fails").
             ip netns exec "$name" sh -c 'echo 4 >/proc/sys/net/ipv4/tcp_retries2'
+            # Autocorking held small MPI messages back: a 4 KiB allreduce took ~46 ms, 30 µs without.
+            ip netns exec "$name" sh -c 'echo 0 >/proc/sys/net/ipv4/tcp_autocorking'
             mkdir -p "/etc/netns/$name"
             printf '%s' "$hosts_file" >"/etc/netns/$name/hosts"
         done
