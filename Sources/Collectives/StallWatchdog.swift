@@ -75,6 +75,7 @@ public final class StallWatchdog: JobFailureNotifier, @unchecked Sendable {
         let thread = Thread { watchdog.watch() }
         thread.name = "ringmaster-stall-watchdog"
         thread.start()
+        MPIEnvironment.current?.onFinalize { watchdog.stop() }
         return watchdog
     }
 
@@ -90,10 +91,12 @@ public final class StallWatchdog: JobFailureNotifier, @unchecked Sendable {
     }
 
     /// Stops the thread after it tells the other ranks this one departed, so that they do
-    /// not take the silence for a loss. Call once on every rank before MPI is finalized.
+    /// not take the silence for a loss. Call on every rank before MPI is finalized (which
+    /// calls it too, as a safety net); every call returns once the thread has ended.
     public func stop() {
         lock.withLock { stopping = true }
         finished.wait()
+        finished.signal()  // for the next caller
     }
 
     private var isStopping: Bool { lock.withLock { stopping } }

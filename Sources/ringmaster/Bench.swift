@@ -62,7 +62,9 @@ struct Bench: ParsableCommand {
             // Always MPI, even on one rank: the point is to compare with raw MPI_Allreduce.
             let environment = try MPIEnvironment.initialize()
             let benchmark = AllreduceBenchmark(elementCounts: counts, iterations: iterations)
-            let watch = watchdog ? try StallWatchdog.start(on: environment.world, settings: .init()) : nil
+            if watchdog {
+                _ = try StallWatchdog.start(on: environment.world, settings: .init())  // stopped by finalize()
+            }
             do {
                 for result in try benchmark.run(on: environment.world) where environment.world.isRoot {
                     print(try JSONOutput.line(result))
@@ -70,7 +72,6 @@ struct Bench: ParsableCommand {
             } catch {
                 environment.world.abort(message: "\(error)", code: 1)
             }
-            watch?.stop()  // before MPI is finalized: its thread calls MPI
             try environment.finalize()
         }
     }
