@@ -29,6 +29,8 @@ Standard library only. Usage:
     python3 benchmarks/scaling_model.py                       # measure, fit, predict
     python3 benchmarks/scaling_model.py --save m.json         # also keep the raw measurements
     python3 benchmarks/scaling_model.py --load m.json         # refit / re-predict without measuring
+    sudo python3 benchmarks/scaling_model.py --netns          # also validate over TCP between two
+                                                              # network-namespace hosts (scripts/hosts.sh)
 Prints a human-readable report, then one JSON object on the last line.
 """
 import argparse
@@ -98,6 +100,44 @@ def measure(binary, runs, steps, iterations):
                                  "--iterations", str(iterations)])
         m["allreduce"][str(n)] = res
         print(f"  allreduce n={n}: {len(res)} sizes", file=sys.stderr)
+    return m
+
+
+def hosts(command, *args, check=True):
+    """scripts/hosts.sh COMMAND ARGS with this script's own host names."""
+    e = env()
+    e["RINGMASTER_NETNS_PREFIX"] = NETNS_PREFIX
+    return subprocess.run([os.path.join(ROOT, "scripts", "hosts.sh"), command, *args], env=e, check=check,
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+NETNS_PREFIX = f"rmsm{os.getpid()}"
+
+
+def measure_netns(binary, runs, steps, iterations):
+    """Allreduce and 2-rank training steps with one rank on each of two namespace hosts (TCP
+    over a veth pair and a bridge), plus the 1-rank references they are predicted from."""
+    train_args = ["bench", "train", "--features", "784", "--hidden", "512,512", "--classes", "10",
+                  "--batch", "128", "--steps", str(steps)]
+    m = {"train": {}, "allreduce": {}, "cores": CORES, "transport": "tcp between network namespaces",
+         "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "(detected)")}
+    hosts("up", "2")
+    try:
+        def across(args):
+            out = hosts("mpirun", binary, *args).stdout
+            return [json.loads(l) for l in out.splitlines() if l.strip().startswith("{")]
+        for r in range(runs):
+            res = launch(binary, None, train_args)[-1]
+            m["train"].setdefault("1", []).append(res)
+            res = across(train_args)[-1]
+            m["train"].setdefault("2", []).append(res)
+            print(f"  netns train run {r + 1}: {res['samples_per_sec']:.0f} samples/s", file=sys.stderr)
+        m["allreduce"]["1"] = launch(binary, 1, ["bench", "allreduce", "--elements", ",".join(map(str, SIZES)),
+                                                 "--iterations", str(iterations)])
+        m["allreduce"]["2"] = across(["bench", "allreduce", "--elements", ",".join(map(str, SIZES)),
+                                      "--iterations", str(iterations)])
+    finally:
+        hosts("down", check=False)
     return m
 
 
@@ -212,7 +252,7 @@ def validate(m, model, pred):
 def report(m, model, pred, val):
     p = print
     p(f"Machine: {m['cores']} cores; OPENBLAS_CORETYPE={m['openblas_coretype']}")
-    p("\nFitted ring-allreduce constants (loopback / shared memory, Open MPI):")
+    p(f"\nFitted ring-allreduce constants ({m.get('transport', 'loopback / shared memory')}, Open MPI):")
     p(f"  alpha = {model['alpha_s'] * 1e6:.2f} us per message")
     p(f"  B = 2*beta + gamma = {model['B_s_per_byte'] * 1e12:.1f} ps/byte "
       f"({1 / model['B_s_per_byte'] / 1e9:.2f} GB/s effective)")
@@ -271,16 +311,23 @@ def main():
     ap.add_argument("--save", help="write the raw measurements here")
     ap.add_argument("--load", help="use these raw measurements instead of measuring")
     ap.add_argument("--markdown", action="store_true", help="also print the prediction table as Markdown")
+    ap.add_argument("--netns", action="store_true",
+                    help="measure 2 ranks on two network-namespace hosts (TCP) instead of 1, 2 and 4 on loopback")
     a = ap.parse_args()
+    global RANKS_FIT
     if a.load:
         with open(a.load) as f:
             m = json.load(f)
+    elif a.netns:
+        m = measure_netns(a.binary, a.runs, a.steps, a.iterations)
     else:
         m = measure(a.binary, a.runs, a.steps, a.iterations)
+    if "transport" in m:  # the namespace measurement has 2 ranks only
+        RANKS_FIT = [2]
     if a.save:
         with open(a.save, "w") as f:
             json.dump(m, f, indent=1)
-    model = fit(m)
+    model = fit(m, RANKS_FIT)
     # Per-rank-count fits show how far 4 oversubscribed ranks pull the joint fit.
     model["per_ranks"] = {str(n): {k: v for k, v in fit(m, [n]).items() if k in ("alpha_s", "B_s_per_byte", "rms_rel_error_pct")}
                           for n in RANKS_FIT}

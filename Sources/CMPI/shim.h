@@ -27,5 +27,6 @@ static inline int cmpi_undefined(void) { return MPI_UNDEFINED; }
 static inline int cmpi_thread_multiple(void) { return MPI_THREAD_MULTIPLE; }
 static inline int cmpi_any_source(void) { return MPI_ANY_SOURCE; }
 static inline MPI_Status *cmpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
+static inline MPI_Request cmpi_request_null(void) { return MPI_REQUEST_NULL; }
 
 #endif

@@ -147,6 +147,14 @@ enum MPI {
         return Comm(raw: result!)
     }
 
+    /// A new communicator over the same group whose messages never match `comm`'s: the stall
+    /// watchdog's heartbeats travel on one so they cannot mix with training traffic.
+    static func duplicate(_ comm: Comm, rank: Int) throws -> Comm {
+        var result: MPI_Comm? = cmpi_comm_null()
+        try check(MPI_Comm_dup(comm.raw, &result), "MPI_Comm_dup", rank: rank)
+        return Comm(raw: result!)
+    }
+
     static func free(_ comm: Comm) {
         var raw: MPI_Comm? = comm.raw
         MPI_Comm_free(&raw)
@@ -202,6 +210,40 @@ enum MPI {
 
     static func receive(_ buffer: UnsafeMutableRawPointer?, count: Int32, from source: Int32, tag: Int32, on comm: Comm, rank: Int) throws {
         try check(MPI_Recv(buffer, count, cmpi_byte(), source, tag, comm.raw, cmpi_status_ignore()), "MPI_Recv", rank: rank)
+    }
+
+    // MARK: Non-blocking point to point
+
+    /// An outstanding non-blocking operation.
+    ///
+    /// `@unchecked Sendable`: a pointer to an Open MPI request object, used only by the thread
+    /// that started the operation (the stall watchdog's).
+    struct Request: @unchecked Sendable {
+        fileprivate var raw: MPI_Request?
+
+        static var null: Request { Request(raw: cmpi_request_null()) }
+    }
+
+    /// `MPI_Isend` of `count` bytes; `buffer` must stay valid until the request completes.
+    static func startSend(
+        _ buffer: UnsafeRawPointer, count: Int32, to destination: Int32, tag: Int32, on comm: Comm, rank: Int
+    ) throws -> Request {
+        var request = Request.null
+        try check(MPI_Isend(buffer, count, cmpi_byte(), destination, tag, comm.raw, &request.raw), "MPI_Isend", rank: rank)
+        return request
+    }
+
+    /// `MPI_Test`: whether the operation completed (a null request counts as complete); a
+    /// completed request becomes null.
+    static func test(_ request: inout Request, rank: Int) throws -> Bool {
+        var flag: Int32 = 0
+        try check(MPI_Test(&request.raw, &flag, cmpi_status_ignore()), "MPI_Test", rank: rank)
+        return flag != 0
+    }
+
+    /// `MPI_Request_free`: lets an unfinished send complete on its own, without waiting for it.
+    static func release(_ request: inout Request) {
+        if request.raw != cmpi_request_null() { MPI_Request_free(&request.raw) }
     }
 
     // MARK: Errors

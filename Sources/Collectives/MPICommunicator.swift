@@ -29,6 +29,8 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     /// False for `MPI_COMM_WORLD`, which MPI owns.
     private let ownsHandle: Bool
     public let supportsConcurrentCalls: Bool
+    /// This communicator's count of collectives, which the stall watchdog reads.
+    public let progress = CollectiveProgress()
 
     /// Wraps `handle`, making its errors return as codes.
     init(handle: MPI.Comm, ownsHandle: Bool, threadMultiple: Bool) throws {
@@ -59,12 +61,16 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     }
 
     public func allreduce(_ buffer: UnsafeMutableBufferPointer<Float>, op: ReduceOperation) throws {
-        try allreduce(UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, .float, op)
+        try progress.track(.allreduce) {
+            try allreduce(UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, .float, op)
+        }
         if op == .average { divide(buffer, by: size) }
     }
 
     public func allreduce(_ buffer: UnsafeMutableBufferPointer<Double>, op: ReduceOperation) throws {
-        try allreduce(UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, .double, op)
+        try progress.track(.allreduce) {
+            try allreduce(UnsafeMutableRawPointer(buffer.baseAddress), count: buffer.count, .double, op)
+        }
         if op == .average { divide(buffer, by: size) }
     }
 
@@ -73,13 +79,15 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
             throw CommunicatorError.invalidArgument("MPI_Bcast", rank: worldRank, "root \(root) is not in 0..<\(size)")
         }
         guard let base = buffer.baseAddress else { return }
-        try forEachChunk(of: buffer.count) { offset, count in
-            try MPI.broadcast(base + offset, count: count, root: Int32(root), on: handle, rank: worldRank)
+        try progress.track(.broadcast) {
+            try forEachChunk(of: buffer.count) { offset, count in
+                try MPI.broadcast(base + offset, count: count, root: Int32(root), on: handle, rank: worldRank)
+            }
         }
     }
 
     public func barrier() throws {
-        try MPI.barrier(on: handle, rank: worldRank)
+        try progress.track(.barrier) { try MPI.barrier(on: handle, rank: worldRank) }
     }
 
     public func allgather(_ send: UnsafeRawBufferPointer, into receive: UnsafeMutableRawBufferPointer) throws {
@@ -89,6 +97,10 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
                 "MPI_Allgather", rank: worldRank, "receive holds \(receive.count) bytes, not \(width) × \(size) ranks")
         }
         guard let source = send.baseAddress, let target = receive.baseAddress else { return }
+        try progress.track(.allgather) { try allgather(source, width: width, into: target) }
+    }
+
+    private func allgather(_ source: UnsafeRawPointer, width: Int, into target: UnsafeMutableRawPointer) throws {
         if width <= maxChunkElements {
             return try MPI.allgather(source, count: Int32(width), into: target, on: handle, rank: worldRank)
         }
@@ -107,7 +119,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
 
     public func split(color: Int, key: Int) throws -> any Communicator {
         let arguments = try splitArguments(color: color, key: key, rank: worldRank)
-        let child = try MPI.split(handle, color: arguments.color, key: arguments.key, rank: worldRank)
+        let child = try progress.track(.split) { try MPI.split(handle, color: arguments.color, key: arguments.key, rank: worldRank) }
         do {
             let communicator = try MPICommunicator(handle: child, ownsHandle: true, threadMultiple: supportsConcurrentCalls)
             communicator.maxChunkElements = maxChunkElements

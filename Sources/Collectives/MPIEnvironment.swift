@@ -59,6 +59,11 @@ public final class MPIEnvironment: Sendable {
     /// ``initialize()``, after its last collective. No MPI communicator may be used afterwards;
     /// calling it again does nothing.
     public func finalize() throws {
+        let actions = Self.lock.withLock { () -> [@Sendable () -> Void] in
+            defer { Self.beforeFinalize = [] }
+            return Self.state === self ? Self.beforeFinalize : []
+        }
+        for action in actions { action() }
         try Self.lock.withLock {
             guard Self.state === self else { return }
             Self.state = nil
@@ -66,7 +71,15 @@ public final class MPIEnvironment: Sendable {
         }
     }
 
+    /// Runs `action` at the start of ``finalize()``: a thread that calls MPI (the stall
+    /// watchdog's) must end before MPI does.
+    func onFinalize(_ action: @escaping @Sendable () -> Void) {
+        Self.lock.withLock { Self.beforeFinalize.append(action) }
+    }
+
     private static let lock = NSLock()
     /// Guarded by ``lock``.
     nonisolated(unsafe) private static var state: MPIEnvironment?
+    /// Guarded by ``lock``.
+    nonisolated(unsafe) private static var beforeFinalize: [@Sendable () -> Void] = []
 }

@@ -151,6 +151,12 @@ public enum ConfigurationLoader {
         if c.training.logEvery <= 0 { throw fail("training.log_every", "must be positive") }
         if c.training.checkpointEvery < 0 { throw fail("training.checkpoint_every", "must not be negative") }
         if c.training.earlyStoppingPatience < 0 { throw fail("training.early_stopping", "patience must not be negative") }
+        if c.watchdog.stallTimeout < 0 { throw fail("watchdog.stall_timeout", "must not be negative (0 disables)") }
+        if c.watchdog.lostPeerTimeout < 0 { throw fail("watchdog.lost_peer_timeout", "must not be negative (0 disables)") }
+        if !(c.watchdog.heartbeatInterval > 0) { throw fail("watchdog.heartbeat_interval", "must be positive") }
+        if c.watchdog.lostPeerTimeout > 0 && c.watchdog.lostPeerTimeout < 2 * c.watchdog.heartbeatInterval {
+            throw fail("watchdog.lost_peer_timeout", "must be at least twice watchdog.heartbeat_interval, or 0 to disable")
+        }
     }
 
     typealias Setter = @Sendable (inout TrainingConfiguration, Field) throws -> Void
@@ -206,6 +212,11 @@ public enum ConfigurationLoader {
                     config.training.earlyStoppingPatience = try field.int(minimum: 0)
                 }
             },
+        ],
+        "watchdog": [
+            "stall_timeout": { $0.watchdog.stallTimeout = try $1.double() },
+            "lost_peer_timeout": { $0.watchdog.lostPeerTimeout = try $1.double() },
+            "heartbeat_interval": { $0.watchdog.heartbeatInterval = try $1.double() },
         ],
     ]
 }

@@ -10,6 +10,9 @@ import Tensors
 public struct TrainingOptions: Sendable {
     /// Continue from the newest checkpoint of this configuration and rank count.
     public var resume = false
+    /// With ``resume``: start afresh, as a new run, when there is no checkpoint yet (a job
+    /// restarted after failing before its first checkpoint).
+    public var startIfNothingToResume = false
     /// Folder for checkpoints and model files (normally `.ringmaster`).
     public var workDirectory: URL
     /// Write a Chrome trace of every rank's phases here.
@@ -30,6 +33,9 @@ public struct TrainingOptions: Sendable {
     /// Called on every rank after each epoch's evaluation (see ``EpochContext``); a sweep's
     /// scheduler answers through it. Must return the same decision on every rank.
     public var epochHook: (@Sendable (EpochContext) throws -> EpochDecision)?
+    /// A watchdog that may end the job from another thread (a lost rank); rank 0 marks the
+    /// run failed with its reason first.
+    public var failureNotifier: (any JobFailureNotifier)?
 
     public init(workDirectory: URL) { self.workDirectory = workDirectory }
 }
@@ -116,12 +122,14 @@ public final class Trainer {
             let bytes = try comm.agreeing { () -> Data in
                 guard comm.isRoot else { return Data() }
                 guard let file = Checkpoint.files(in: checkpointDirectory).last else {
+                    if options.startIfNothingToResume { return Data() }
                     throw TrainingError.nothingToResume(directory: checkpointDirectory.path)
                 }
                 return try Data(contentsOf: file)
             }
-            resumed = try Checkpoint.decode(try comm.broadcast(bytes, root: 0), source: checkpointDirectory.path)
-            if resumed!.header.ranks != ranks || resumed!.header.configFingerprint != fingerprint {
+            let shared = try comm.broadcast(bytes, root: 0)
+            resumed = shared.isEmpty ? nil : try Checkpoint.decode(shared, source: checkpointDirectory.path)
+            if let resumed, resumed.header.ranks != ranks || resumed.header.configFingerprint != fingerprint {
                 throw TrainingError.incompatibleCheckpoint(
                     path: checkpointDirectory.path, reason: "it was written by another configuration or rank count")
             }
@@ -145,6 +153,9 @@ public final class Trainer {
         let writer = comm.isRoot ? store.map { MetricWriter(store: $0, runID: sharedRunID) } : nil
         let watch = comm.isRoot && options.watchSignals ? store.map { TerminationWatch(store: $0, runID: sharedRunID, writer: writer) } : nil
         defer { watch?.cancel() }
+        if let watch, let notifier = options.failureNotifier {
+            notifier.onFailure { reason in watch.recordFailure(reason) }
+        }
 
         do {
             let result = try train(
@@ -372,7 +383,9 @@ public final class Trainer {
     static func fingerprint(_ config: TrainingConfiguration, data: TrainingData) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        var bytes = try encoder.encode(config)
+        var trained = config
+        trained.watchdog = .init()  // how the job is watched does not change what it trains
+        var bytes = try encoder.encode(trained)
         bytes.append(Data(data.fingerprint.utf8))
         return SHA256.hash(data: bytes).hexString
     }

@@ -49,6 +49,10 @@ extension TrainingConfiguration {
             "  log_every: \(training.logEvery)",
             "  checkpoint_every: \(training.checkpointEvery)",
             "  early_stopping: {patience: \(training.earlyStoppingPatience), min_delta: \(number(training.earlyStoppingMinDelta))}",
+            "watchdog:",
+            "  stall_timeout: \(number(watchdog.stallTimeout))",
+            "  lost_peer_timeout: \(number(watchdog.lostPeerTimeout))",
+            "  heartbeat_interval: \(number(watchdog.heartbeatInterval))",
         ]
         return lines.joined(separator: "\n") + "\n"
     }

@@ -10,6 +10,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var model = ModelSection()
     public var optimizer = OptimizerSection()
     public var training = TrainingSection()
+    /// How the job watches for stalled collectives and lost ranks. Not part of the
+    /// configuration's fingerprint: changing it does not change what is trained, so a run may
+    /// be resumed with other timeouts.
+    public var watchdog = WatchdogSection()
 
     public init() {}
 
@@ -88,6 +92,18 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         public var earlyStoppingPatience: Int = 0
         /// Smallest validation-loss decrease that counts as improvement. Default 0.
         public var earlyStoppingMinDelta: Double = 0
+        public init() {}
+    }
+
+    public struct WatchdogSection: Codable, Sendable, Equatable {
+        /// Seconds a collective may wait for missing ranks before rank 0 warns, naming them
+        /// (and between repeated warnings); 0 disables. Default 60.
+        public var stallTimeout: Double = 60
+        /// Seconds without a heartbeat after which a rank counts as lost and the job ends,
+        /// marked failed; 0 disables. Default 10.
+        public var lostPeerTimeout: Double = 10
+        /// Seconds between heartbeats. Default 1.
+        public var heartbeatInterval: Double = 1
         public init() {}
     }
 

@@ -19,9 +19,14 @@ struct Bench: ParsableCommand {
         @Option(help: "Rows per rank per step.") var batch = 128
         @Option var steps = 200
         @Option(help: "Write a Chrome trace of the timed steps.") var timeline: String?
+        @Flag(help: "Run the stall watchdog (heartbeats every second) during the steps, as training does.")
+        var watchdog = false
 
         func run() throws {
             try World.run { comm in
+                let watch = watchdog
+                    ? try (comm as? MPICommunicator).flatMap { try StallWatchdog.start(on: $0, settings: .init()) } : nil
+                defer { watch?.stop() }
                 var bench = TrainingBenchmark()
                 bench.features = features
                 bench.hidden = try hidden.split(separator: ",").map {
@@ -46,6 +51,8 @@ struct Bench: ParsableCommand {
             commandName: "allreduce", abstract: "Our allreduce beside raw MPI_Allreduce on the same buffers.")
         @Option(help: "Element counts (floats), comma separated.") var elements = "1024,65536,1048576,4194304"
         @Option var iterations = 50
+        @Flag(help: "Run the stall watchdog (heartbeats every second) during the timing, as training does.")
+        var watchdog = false
 
         func run() throws {
             let counts = try elements.split(separator: ",").map {
@@ -55,6 +62,9 @@ struct Bench: ParsableCommand {
             // Always MPI, even on one rank: the point is to compare with raw MPI_Allreduce.
             let environment = try MPIEnvironment.initialize()
             let benchmark = AllreduceBenchmark(elementCounts: counts, iterations: iterations)
+            if watchdog {
+                _ = try StallWatchdog.start(on: environment.world, settings: .init())  // stopped by finalize()
+            }
             do {
                 for result in try benchmark.run(on: environment.world) where environment.world.isRoot {
                     print(try JSONOutput.line(result))

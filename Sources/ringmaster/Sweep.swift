@@ -14,8 +14,13 @@ struct Sweep: ParsableCommand {
     @Option(help: "Continue this sweep (id or prefix): finished trials are kept, running ones run again.") var resume: String?
     @Option(help: World.storeHelp) var store: String?
     @Flag(help: "Print the summary as one JSON object.") var json = false
+    @OptionGroup var restarts: RestartOptions
 
     func run() throws {
+        // A restart resumes the sweep the first attempt created (finished trials are kept).
+        if let supervisor = try restarts.supervisor(for: "sweep", arguments: childArguments, resumeArguments: resumeArguments) {
+            return try supervisor.run()
+        }
         try World.run { comm in
             let sweep = try comm.agreeing { try SweepSpec.load(path: spec) }
             let store = try comm.agreeing { comm.isRoot ? try World.openStore(self.store) : nil }
@@ -36,5 +41,23 @@ struct Sweep: ParsableCommand {
             }
             print("  ringmaster sweeps show \(summary.sweepID.prefix(8))")
         }
+    }
+
+    /// This command's arguments for the supervisor's child jobs, without the supervisor's own.
+    var childArguments: [String] {
+        var arguments = ["sweep", spec, "--ranks-per-trial", "\(ranksPerTrial)"]
+        if let resume { arguments += ["--resume", resume] }
+        if let store { arguments += ["--store", store] }
+        if json { arguments.append("--json") }
+        return arguments
+    }
+
+    /// `--resume ID` for the sweep the first attempt (started at `firstStarted`) created, or
+    /// nothing when it failed before creating one.
+    func resumeArguments(firstStarted: Date) throws -> [String] {
+        guard resume == nil else { return [] }
+        let created = try World.openStore(store).sweeps().filter { $0.created >= firstStarted.addingTimeInterval(-1) }
+        guard let sweep = created.min(by: { $0.created < $1.created }) else { return [] }
+        return ["--resume", sweep.id]
     }
 }

@@ -32,6 +32,26 @@ import TestSupport
             _ = try? ProcessRunner.run([Self.script, "down"], environment: environment, timeout: 30)
         }
 
+        /// The name of the host with index `index` (0: A, where mpirun runs).
+        func name(_ index: Int) -> String { "\(environment["RINGMASTER_NETNS_PREFIX"]!)\(["A", "B", "C"][index])" }
+
+        func cut(_ index: Int) throws {
+            let result = try ProcessRunner.run([Self.script, "cut", name(index)], environment: environment, timeout: 10)
+            guard result.status == 0 else { throw CLIFailure(message: "hosts cut failed: \(result.stderr)") }
+        }
+
+        /// Process ids still running inside the host with index `index`.
+        func processes(_ index: Int) -> [String] {
+            let result = try? ProcessRunner.run(["ip", "netns", "pids", name(index)], timeout: 10)
+            return (result?.stdout ?? "").split(separator: "\n").map(String.init)
+        }
+
+        /// `ringmaster ARGS --store STORE` with one rank on each host, in the background.
+        func start(_ cli: CLI, _ arguments: [String]) throws -> BackgroundJob {
+            try BackgroundJob([Self.script, "mpirun", CLI.binary] + arguments + ["--store", cli.store.path],
+                              in: cli.store, environment: environment)
+        }
+
         /// `ringmaster ARGS --store STORE` with one rank on each host.
         func ringmaster(_ cli: CLI, _ arguments: [String], timeout: Double = 60) throws -> ProcessResult {
             try ProcessRunner.run([Self.script, "mpirun", CLI.binary] + arguments + ["--store", cli.store.path],
@@ -100,5 +120,42 @@ import TestSupport
         let localValues = try trialValues(localCLI, sweep: try #require(localSweep["sweep_id"] as? String))
         #expect(spreadValues.count == 20)
         #expect(spreadValues == localValues)
+    }
+
+    /// Cutting the second host's link mid-training ends the job within 30 s naming the lost
+    /// rank and host, leaves nothing running on either host, marks the run failed with metrics
+    /// intact; resuming on one host reaches the weights of an uninterrupted run.
+    @Test(.enabled("needs root, iproute2 and permission to create network namespaces") {
+        Hosts.unavailableReason == nil
+    })
+    func cutLinkEndsTheJobAndResumeMatches() throws {
+        let hosts = Hosts()
+        defer { hosts.down() }
+        try hosts.up(2)
+        let config = CLI.example("digits.yaml")
+        let settings = ["--set", "training.epochs=10", "--set", "training.checkpoint_every=1"]
+        let cli = try CLI()
+        let job = try hosts.start(cli, ["train", config, "--json", "--quiet", "--lost-peer-timeout", "3"] + settings)
+        defer { job.kill() }
+        try #require(job.wait(seconds: 60) { cli.hasCheckpoint }, "no checkpoint: \(job.stderr.suffix(1500))")
+        try hosts.cut(1)
+        let status = job.exitStatus(within: 30)
+        try #require(status != nil, "the job was still running 30 s after the link was cut")
+        #expect(status != 0)
+        #expect(job.stderr.contains("lost rank 1 (host \(hosts.name(1)))"), "\(job.stderr.suffix(2000))")
+        #expect(job.leftovers.isEmpty, "left behind: \(job.leftovers.map(\.name))")
+        #expect(hosts.processes(0).isEmpty && hosts.processes(1).isEmpty,
+                "left inside the hosts: \(hosts.processes(0)) \(hosts.processes(1))")
+
+        let runs = try JSONSerialization.jsonObject(with: Data(try cli.run(["runs", "list", "--json"]).stdout.utf8)) as? [[String: Any]]
+        let runID = try #require((runs?.first?["run"] as? [String: Any])?["id"] as? String)
+        let failed = try cli.show(run: runID)
+        #expect(failed.record["status"] as? String == "failed")
+        #expect((failed.record["failure_reason"] as? String)?.contains("lost rank 1 (host \(hosts.name(1)))") == true, "\(failed.record)")
+        #expect(failed.metrics["train_loss"] != nil, "recorded metrics were lost")
+
+        let resumed = try cli.train(config, ranks: 2, settings + ["--resume"])
+        let uninterrupted = try CLI().train(config, ranks: 2, settings)
+        #expect(resumed.weights_sha256 == uninterrupted.weights_sha256)
     }
 }

@@ -75,3 +75,32 @@ import Training
         #expect(try ConfigurationLoader.parse(yaml: config.yaml, file: "written.yaml") == config)
     }
 }
+
+@Suite struct WatchdogConfigurationTests {
+    let minimal = "data:\n  path: d.csv\n"
+
+    @Test func defaultsAndOverrides() throws {
+        let defaults = try ConfigurationLoader.parse(yaml: minimal, file: "c.yaml")
+        #expect(defaults.watchdog.stallTimeout == 60)
+        #expect(defaults.watchdog.lostPeerTimeout == 10)
+        let set = try ConfigurationLoader.parse(
+            yaml: minimal + "watchdog:\n  stall_timeout: 5\n", file: "c.yaml", overrides: ["watchdog.lost_peer_timeout=0"])
+        #expect(set.watchdog.stallTimeout == 5)
+        #expect(set.watchdog.lostPeerTimeout == 0)
+        #expect(try ConfigurationLoader.parse(yaml: set.yaml, file: "round-trip") == set)
+    }
+
+    @Test(arguments: [
+        ("watchdog:\n  stall_timeout: -1\n", "watchdog.stall_timeout"),
+        ("watchdog:\n  lost_peer_timeout: 1\n", "watchdog.lost_peer_timeout"),
+        ("watchdog:\n  heartbeat_interval: 0\n", "watchdog.heartbeat_interval"),
+        ("watchdog:\n  stall: 3\n", "watchdog.stall"),
+    ])
+    func badValuesNameTheKey(yaml: String, key: String) {
+        #expect {
+            try ConfigurationLoader.parse(yaml: minimal + yaml, file: "c.yaml")
+        } throws: { error in
+            "\(error)".contains(key)
+        }
+    }
+}

@@ -4,4 +4,6 @@
 # starts Open MPI's daemon there; runs that command inside the namespace of the same name.
 host="$1"
 shift
-exec ip netns exec "$host" sh -c "$*"
+# A UTS namespace of its own gives the host its name, so that MPI_Get_processor_name and
+# messages naming hosts tell the hosts apart.
+exec ip netns exec "$host" unshare --uts sh -c "hostname '$host' && $*"
