@@ -98,10 +98,11 @@ final class ErrorTail: @unchecked Sendable {
         }
     }
 
+    /// The last line with a letter in it (mpirun frames its messages with lines of dashes).
     var lastLine: String? {
         lock.withLock {
             String(decoding: data, as: UTF8.self).split(separator: "\n")
-                .last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init)
+                .last { $0.contains(where: \.isLetter) }.map { $0.trimmingCharacters(in: .whitespaces) }
         }
     }
 }

@@ -204,4 +204,82 @@ import TestSupport
         #expect(quiet.stdout.contains("waiting: 0 new files with 0 rows, 100 needed"), "\(quiet.stdout)")
         #expect(try store.pipelineRuns(pipeline: nil, limit: nil).count == 1)
     }
+
+    @Test func aDriftTriggerRunsOnlyWhenEnoughNewRowsDrifted() throws {
+        let cli = try CLI()
+        let incoming = cli.store.appendingPathComponent("incoming")
+        try FileManager.default.createDirectory(at: incoming, withIntermediateDirectories: true)
+        let pipeline = try write(cli, "drift.yaml", Self.pipeline(
+            name: "drifty", train: "training.epochs: 2", gate: "accuracy: {min: 0.5}",
+            triggers: """
+                triggers:
+                  watch: {directory: incoming}
+                  drift: {model: digits@production, method: ks, drift_share: 0.3}
+                  min_new_rows: 50
+                """,
+            includeWatched: true))
+        let lines = try String(contentsOfFile: Self.data, encoding: .utf8).split(separator: "\n").map(String.init)
+        func drop(_ name: String, rows: Range<Int>, invert: Bool = false) throws {
+            let body = lines[rows].map { line -> String in
+                guard invert else { return line }
+                var fields = line.split(separator: ",").map(String.init)
+                for i in 0..<(fields.count - 1) { fields[i] = String(16 - Int(fields[i])!) }
+                return fields.joined(separator: ",")
+            }
+            try (([lines[0]] + body).joined(separator: "\n") + "\n")
+                .write(to: incoming.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let store = try SQLiteStore(directory: cli.store)
+
+        try drop("a.csv", rows: 1..<81)
+        let first = try cli.run(["pipeline", "watch", pipeline, "--once"])
+        #expect(first.stdout.contains("ran (1 new file with 80 rows; drift: no model at digits@production yet): succeeded"),
+                "\(first.stdout)\n\(first.stderr)")
+        #expect(try store.modelVersion(model: "digits", alias: "production").version == 1)
+
+        try drop("b.csv", rows: 81..<161)
+        let same = try cli.run(["pipeline", "watch", pipeline, "--once"])
+        #expect(same.stdout.contains("drifty: no drift in 1 new file with 80 rows"), "\(same.stdout)\n\(same.stderr)")
+        #expect(try store.pipelineRuns(pipeline: "drifty", limit: nil).count == 1)
+
+        // Inverted pixels drift; the undrifted file from before is still new and goes along.
+        try drop("c.csv", rows: 161..<241, invert: true)
+        let drifted = try cli.run(["pipeline", "watch", pipeline, "--once"])
+        #expect(drifted.status == 0, "\(drifted.stderr)")
+        let run = try #require(try store.pipelineRuns(pipeline: "drifty", limit: 1).first)
+        #expect(run.trigger.hasPrefix("2 new files with 160 rows; drift: ") && run.trigger.hasSuffix("features drifted from digits@production"),
+                "\(run.trigger)")
+        #expect(try store.modelVersion(model: "digits", alias: "production").version == 2)
+    }
+
+    @Test func aSweepStepHandsItsBestTrialsRunToTheNextStep() throws {
+        let cli = try CLI()
+        let sweep = try write(cli, "sweep.yaml", """
+            name: tiny
+            base: \(Self.config)
+            space:
+              optimizer.learning_rate: {type: loguniform, low: 1.0e-3, high: 1.0e-2}
+              training.epochs: {type: choice, values: [2]}
+            objective: {metric: validation_accuracy, direction: maximize}
+            budget: {max_trials: 2}
+            seed: 0
+            """)
+        let pipeline = try write(cli, "swept.yaml", """
+            name: swept
+            steps:
+              sweep: {uses: sweep, with: {spec: \(sweep), ranks: 2}}
+              score: {uses: evaluate, needs: sweep, with: {model: "${{ steps.sweep.outputs.run_id }}", data: \(Self.data)}}
+            """)
+        let result = try cli.run(["pipeline", "run", pipeline, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let steps = try steps(result)
+        let outputs = try #require(steps["sweep"]?["outputs"] as? [String: String])
+        let store = try SQLiteStore(directory: cli.store)
+        let trials = try store.trials(sweep: try #require(outputs["sweep_id"]))
+        #expect(trials.count == 2)
+        let best = try #require(trials.max { ($0.value ?? -1) < ($1.value ?? -1) })
+        #expect(outputs["run_id"] == best.runID && outputs["best_trial"] == "\(best.number)")
+        #expect((steps["score"]?["inputs"] as? [String: String])?["model"] == best.runID)
+        #expect(Double((steps["score"]?["outputs"] as? [String: String])?["accuracy"] ?? "") != nil)
+    }
 }

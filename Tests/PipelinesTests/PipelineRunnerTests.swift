@@ -146,3 +146,68 @@ import TestSupport
         #expect(try validate("extra.csv").steps[0].error?.hasSuffix("column 'humidity' is not in the expected columns") == true)
     }
 }
+
+/// `pipeline watch` decisions with custom steps: new rows against min_new_rows, the interval,
+/// and files a failed run leaves new.
+@Suite struct PipelineWatcherTests {
+    let folder: URL
+    let store: SQLiteStore
+
+    init() throws {
+        folder = try ProcessRunner.temporaryDirectory("pipeline-watch")
+        store = try SQLiteStore(directory: folder.appendingPathComponent("store"))
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("incoming"), withIntermediateDirectories: true)
+    }
+
+    func watcher(_ triggers: String, command: String = "echo ringmaster-output ok=1") throws -> PipelineWatcher {
+        let text = """
+            name: watched
+            triggers: \(triggers)
+            steps:
+              work: {uses: custom, with: {command: "\(command)"}}
+            """
+        try text.write(to: folder.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        let spec = try PipelineParser.load(path: folder.appendingPathComponent("p.yaml").path)
+        return PipelineWatcher(
+            spec: spec, store: store,
+            options: PipelineRunner.Options(executable: "/bin/false", storeLocation: nil, workDirectory: folder))
+    }
+
+    func drop(_ name: String, rows: Int) throws {
+        let text = "x,y\n" + (0..<rows).map { "\($0),\($0 % 2)\n" }.joined()
+        try text.write(to: folder.appendingPathComponent("incoming/\(name)"), atomically: true, encoding: .utf8)
+    }
+
+    @Test func newRowsAccumulateUntilMinNewRowsAndAreConsumedOnce() throws {
+        let watcher = try watcher("{watch: {directory: incoming}, min_new_rows: 10}")
+        try drop("a.csv", rows: 6)
+        try "not data".write(to: folder.appendingPathComponent("incoming/notes.txt"), atomically: true, encoding: .utf8)
+        let waiting = try watcher.check()
+        #expect(waiting.decision == "waiting: 1 new file with 6 rows, 10 needed" && waiting.outcome == nil)
+        try drop("b.csv", rows: 4)
+        let ran = try watcher.check()
+        #expect(ran.newFiles == ["a.csv", "b.csv"] && ran.newRows == 10)
+        #expect(ran.outcome?.run.status == .succeeded && ran.outcome?.run.trigger == "watch: 2 new files with 10 rows")
+        #expect(try watcher.check().decision == "waiting: 0 new files with 0 rows, 10 needed")
+        // A file whose contents change counts as new again.
+        try drop("a.csv", rows: 12)
+        #expect(try watcher.check().outcome != nil)
+        #expect(try store.pipelineRuns(pipeline: "watched", limit: nil).count == 2)
+    }
+
+    @Test func filesOfAFailedRunStayNew() throws {
+        let watcher = try watcher("{watch: {directory: incoming}, min_new_rows: 3}", command: "exit 1")
+        try drop("a.csv", rows: 5)
+        #expect(try watcher.check().outcome?.run.status == .failed)
+        let again = try watcher.check()
+        #expect(again.newFiles == ["a.csv"] && again.outcome?.run.status == .failed)
+    }
+
+    @Test func anIntervalRunsOnceThenWaits() throws {
+        let watcher = try watcher("{interval: 3600}")
+        let start = Date()
+        #expect(try watcher.check(now: start).outcome?.run.trigger == "interval: 3600.0 s")
+        #expect(try watcher.check(now: start.addingTimeInterval(60)).decision == "waiting for the interval")
+        #expect(try watcher.check(now: start.addingTimeInterval(3601)).outcome != nil)
+    }
+}
