@@ -57,7 +57,15 @@ struct Pipeline: ParsableCommand {
             let watcher = PipelineWatcher(spec: spec, store: try World.openStore(store), options: options)
             let stop = StopSignal()
             while true {
-                let check = try watcher.check()
+                let check: PipelineWatcher.Check
+                do {
+                    check = try watcher.check()
+                } catch where !once {
+                    // A watcher outlives a bad moment (a half-written file, a store restart): say so and keep watching.
+                    CLIError.report("\(error)")
+                    if stop.wait(seconds: poll) { return }
+                    continue
+                }
                 if json {
                     print(try JSONOutput.line(check))
                 } else {
