@@ -41,6 +41,14 @@ extension MetadataStoreConformance {
                 runID: "eeeeeeee", step: "x", uses: "custom", status: .running, cacheKey: "", inputs: [:], started: started))
             throw ConformanceFailure(message: "a step of an unknown pipeline run was recorded")
         } catch StoreError.unknownPipelineRun {}
+
+        // What a promote step records: model version → alias, read back as the same nodes.
+        let alias = LineageNode.modelAlias(name: "digits.v2", alias: "production")
+        try store.addLineage(LineageEdge(source: .modelVersion(name: "digits.v2", version: 3), target: alias, relation: .promoted))
+        let edges = try store.lineageEdges(touching: alias)
+        try expect(edges.map(\.source) == [.modelVersion(name: "digits.v2", version: 3)] && edges.map(\.relation) == [.promoted],
+                   "promotion edge not read back: \(edges)")
+        try expect(LineageNode(alias.description) == alias, "alias node does not round-trip: \(alias.description)")
     }
 
     static func cachedPipelineStepsMatch(_ store: any MetadataStore) throws {
