@@ -109,6 +109,23 @@ import TestSupport
         #expect(statuses(again)["fetch"] == .cached && statuses(again)["broken"] == .failed)
     }
 
+    @Test func aReferenceToAnOutputThatWasNotProducedOrHasTheWrongTypeFailsItsStep() throws {
+        let missing = try run("""
+            name: outputs
+            steps:
+              a: {uses: custom, with: {command: "echo ringmaster-output other=1"}}
+              b: {uses: custom, needs: a, with: {command: "echo ${{ steps.a.outputs.size }}"}}
+            """)
+        #expect(missing.run.error == "step b (custom) failed: step 'a' produced no output 'size'")
+        let typed = try run("""
+            name: typed
+            steps:
+              a: {uses: custom, with: {command: "echo ringmaster-output seconds=soon"}}
+              b: {uses: custom, needs: a, with: {command: "true", timeout: "${{ steps.a.outputs.seconds }}"}}
+            """)
+        #expect(typed.run.error == "step b (custom) failed: with.timeout: expected seconds, got 'soon'")
+    }
+
     @Test func aCustomStepThatRunsPastItsTimeoutFails() throws {
         let outcome = try run("""
             name: slow
