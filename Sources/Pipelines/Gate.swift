@@ -1,5 +1,13 @@
 import Foundation
 
+/// The metrics a gate compares, as `ringmaster evaluate` reports them.
+public enum GateMetric: String, Sendable, CaseIterable, Codable {
+    case accuracy, loss, r2
+
+    /// Whether a larger value is better unless the threshold says otherwise.
+    var higherIsBetter: Bool { self != .loss }
+}
+
 /// The conditions a gate puts on one metric of the candidate.
 public struct GateThreshold: Sendable, Equatable {
     public var metric: GateMetric

@@ -76,14 +76,6 @@ struct FieldRule {
     }
 }
 
-/// The metrics a gate compares, as `ringmaster evaluate` reports them.
-public enum GateMetric: String, Sendable, CaseIterable, Codable {
-    case accuracy, loss, r2
-
-    /// Whether a larger value is better unless the threshold says otherwise.
-    var higherIsBetter: Bool { self != .loss }
-}
-
 /// Typed reads from a pipeline file, each failing with the file, line and dotted field at fault.
 struct Reader {
     let file: String
