@@ -80,11 +80,19 @@ let package = Package(
         .target(
             name: "TrafficPolicies",
             dependencies: ["RingmasterCore", .product(name: "Yams", package: "Yams")]),
+        // Continuous-training pipelines: YAML specs, the step runner with its cache, gates, triggers.
+        .target(
+            name: "Pipelines",
+            dependencies: [
+                "RingmasterCore", "Datasets", "Training", "Monitoring",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .executableTarget(
             name: "ringmaster",
             dependencies: [
                 "RingmasterCore", "Tensors", "Collectives", "Datasets", "Learning", "Training",
-                "MetadataSQLite", "MetadataPostgres", "MLflowInterchange", "Tuning", "Deploy", "Monitoring",
+                "MetadataSQLite", "MetadataPostgres", "MLflowInterchange", "Tuning", "Deploy", "Monitoring", "Pipelines",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Runs the communicator conformance suite under `mpirun`; launched by CollectivesTests.
@@ -113,6 +121,7 @@ let package = Package(
             // Reference values computed with SciPy, and the script that computes them.
             exclude: ["Fixtures"]),
         .testTarget(name: "TuningTests", dependencies: ["Tuning", "TestSupport"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "MetadataSQLite", "TestSupport"]),
         .testTarget(
             name: "DeployTests",
             dependencies: ["Deploy", "TestSupport", .product(name: "Yams", package: "Yams")]),

@@ -196,6 +196,38 @@ enum PostgresMigrations {
             """,
             "CREATE INDEX model_alias_events_by_alias ON model_alias_events(model, alias, id)",
         ]),
+        ("v5-pipelines", [
+            """
+            CREATE TABLE pipeline_runs (
+                id text PRIMARY KEY,
+                seq bigserial NOT NULL,
+                pipeline text COLLATE "C" NOT NULL,
+                spec_sha256 text NOT NULL,
+                status text NOT NULL,
+                trigger text NOT NULL,
+                started double precision NOT NULL,
+                ended double precision,
+                error text
+            )
+            """,
+            "CREATE INDEX pipeline_runs_by_pipeline ON pipeline_runs(pipeline, started)",
+            """
+            CREATE TABLE pipeline_steps (
+                run_id text NOT NULL REFERENCES pipeline_runs(id) ON DELETE CASCADE,
+                step text COLLATE "C" NOT NULL,
+                uses text NOT NULL,
+                status text NOT NULL,
+                cache_key text NOT NULL,
+                inputs text NOT NULL,
+                outputs text NOT NULL,
+                error text,
+                started double precision NOT NULL,
+                ended double precision,
+                PRIMARY KEY (run_id, step)
+            )
+            """,
+            "CREATE INDEX pipeline_steps_by_cache_key ON pipeline_steps(cache_key, step)",
+        ]),
     ]
 
     private static func keyValueTable(_ name: String) -> String {

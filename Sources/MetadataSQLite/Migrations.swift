@@ -72,6 +72,7 @@ enum Migrations {
         registerLineage(&migrator)
         registerSweeps(&migrator)
         registerModelRegistry(&migrator)
+        registerPipelines(&migrator)
         return migrator
     }
 }
@@ -193,6 +194,41 @@ extension Migrations {
                     time REAL NOT NULL
                 );
                 CREATE INDEX model_alias_events_by_alias ON model_alias_events(model, alias, id);
+                """)
+        }
+    }
+}
+
+extension Migrations {
+    /// Pipeline runs and every execution of their steps, with the cache key an unchanged step is found by.
+    static func registerPipelines(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("v5-pipelines") { db in
+            try db.execute(sql: """
+                CREATE TABLE pipeline_runs (
+                    id TEXT PRIMARY KEY,
+                    pipeline TEXT NOT NULL,
+                    spec_sha256 TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    trigger TEXT NOT NULL,
+                    started REAL NOT NULL,
+                    ended REAL,
+                    error TEXT
+                );
+                CREATE INDEX pipeline_runs_by_pipeline ON pipeline_runs(pipeline, started);
+                CREATE TABLE pipeline_steps (
+                    run_id TEXT NOT NULL REFERENCES pipeline_runs(id) ON DELETE CASCADE,
+                    step TEXT NOT NULL,
+                    uses TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    cache_key TEXT NOT NULL,
+                    inputs TEXT NOT NULL,
+                    outputs TEXT NOT NULL,
+                    error TEXT,
+                    started REAL NOT NULL,
+                    ended REAL,
+                    PRIMARY KEY (run_id, step)
+                ) WITHOUT ROWID;
+                CREATE INDEX pipeline_steps_by_cache_key ON pipeline_steps(cache_key, step);
                 """)
         }
     }

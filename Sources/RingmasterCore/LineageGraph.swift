@@ -85,7 +85,7 @@ public struct LineageGraph: Sendable {
             case .artifact(let run, let name):
                 guard let artifact = try store.artifacts(run: run).first(where: { $0.name == name }) else { return [] }
                 return [LineageEdge(source: .run(run), target: node, relation: .output, created: artifact.created)]
-            case .dataset, .modelVersion:
+            case .dataset, .modelVersion, .modelAlias:
                 return []
             }
         } catch StoreError.unknownRun {

@@ -61,21 +61,23 @@ public struct DatasetVersionRecord: Codable, Sendable, Equatable {
     public var node: LineageNode { .dataset(name: name, version: version) }
 }
 
-/// Something lineage connects: a dataset version, a run, an artifact of a run, or a
-/// registered model version.
+/// Something lineage connects: a dataset version, a run, an artifact of a run, a
+/// registered model version, or an alias a pipeline promoted a version to.
 public enum LineageNode: Sendable, Hashable, CustomStringConvertible, Codable {
     case dataset(name: String, version: Int)
     case run(String)
     case artifact(run: String, name: String)
     case modelVersion(name: String, version: Int)
+    case modelAlias(name: String, alias: String)
 
-    /// `dataset:NAME:VERSION`, `run:ID`, `artifact:RUN/NAME`, `model:NAME:VERSION`: the stored form.
+    /// `dataset:NAME:VERSION`, `run:ID`, `artifact:RUN/NAME`, `model:NAME:VERSION`, `alias:NAME@ALIAS`: the stored form.
     public var description: String {
         switch self {
         case .dataset(let name, let version): return "dataset:\(name):\(version)"
         case .run(let id): return "run:\(id)"
         case .artifact(let run, let name): return "artifact:\(run)/\(name)"
         case .modelVersion(let name, let version): return "model:\(name):\(version)"
+        case .modelAlias(let name, let alias): return "alias:\(name)@\(alias)"
         }
     }
 
@@ -92,6 +94,9 @@ public enum LineageNode: Sendable, Hashable, CustomStringConvertible, Codable {
         } else if text.hasPrefix("model:"), let colon = text.lastIndex(of: ":"), colon > text.index(text.startIndex, offsetBy: 5),
                   let version = Int(text[text.index(after: colon)...]) {
             self = .modelVersion(name: String(text[text.index(text.startIndex, offsetBy: 6)..<colon]), version: version)
+        } else if text.hasPrefix("alias:"), let at = text.lastIndex(of: "@"), at > text.index(text.startIndex, offsetBy: 6) {
+            self = .modelAlias(name: String(text[text.index(text.startIndex, offsetBy: 6)..<at]),
+                               alias: String(text[text.index(after: at)...]))
         } else {
             return nil
         }
@@ -121,6 +126,8 @@ public enum LineageRelation: String, Codable, Sendable, CaseIterable {
     case parent
     /// A model artifact was registered as a model version (source: artifact, target: model version).
     case registered
+    /// A pipeline moved an alias to a model version after its gate passed (source: model version, target: alias).
+    case promoted
 }
 
 /// A directed lineage edge, e.g. `dataset:digits:1 --input--> run:ab12…`.

@@ -190,6 +190,25 @@ public protocol MetadataStore: AnyObject, Sendable {
     func moveModelAlias(model: String, alias: String, to version: Int?, reason: String) throws -> ModelAliasEvent
     /// Every move of the model's aliases (of one alias when `alias` is given), oldest first.
     func modelAliasEvents(model: String, alias: String?) throws -> [ModelAliasEvent]
+
+    // MARK: Pipelines (see the `Pipelines` module)
+
+    /// Creates a pipeline run with status `running`.
+    func createPipelineRun(pipeline: String, specSHA256: String, trigger: String) throws -> PipelineRunRecord
+    /// Ends a pipeline run with its status and, for a failed or rejected run, why.
+    func endPipelineRun(_ id: String, status: PipelineRunStatus, error: String?) throws
+    /// Creates or replaces the record of `step.step` in its run (a step is recorded when it
+    /// starts and again when it ends). ``StoreError/unknownPipelineRun(_:)`` for an unknown run.
+    func recordPipelineStep(_ step: PipelineStepRecord) throws
+    /// The pipeline run with this id or unique id prefix.
+    func pipelineRun(_ idOrPrefix: String) throws -> PipelineRunRecord
+    /// Pipeline runs, newest first, of one pipeline or of all.
+    func pipelineRuns(pipeline: String?, limit: Int?) throws -> [PipelineRunRecord]
+    /// The steps of a pipeline run in the order they started.
+    func pipelineSteps(run: String) throws -> [PipelineStepRecord]
+    /// The newest execution of `step` in any run of `pipeline` that ended `succeeded` or
+    /// `cached` with this cache key: the outputs an unchanged step reuses.
+    func cachedPipelineStep(pipeline: String, step: String, cacheKey: String) throws -> PipelineStepRecord?
 }
 
 /// A problem with a store request that the caller can act on.
@@ -230,6 +249,8 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
     case noModelArtifact(run: String, status: String)
     /// A model or alias name with characters other than letters, digits, `-`, `_` and `.`.
     case invalidModelName(String)
+    /// No pipeline run matches the id or prefix.
+    case unknownPipelineRun(String)
 
     public var description: String {
         switch self {
@@ -258,6 +279,7 @@ public enum StoreError: Error, CustomStringConvertible, Sendable, Equatable {
             return "run \(run) has no model artifact (status: \(status)); only a run that stored its model (a finished training) can be registered"
         case .invalidModelName(let name):
             return "'\(name)' is not a valid model or alias name: use letters, digits, '-', '_' and '.' (at most 128), starting with a letter or digit"
+        case .unknownPipelineRun(let id): return "no pipeline run matches '\(id)'"
         }
     }
 }

@@ -92,4 +92,19 @@ public final class FaultInjectingStore: MetadataStore, @unchecked Sendable {
     public func modelAliasEvents(model: String, alias: String?) throws -> [ModelAliasEvent] {
         try base.modelAliasEvents(model: model, alias: alias)
     }
+    public func createPipelineRun(pipeline: String, specSHA256: String, trigger: String) throws -> PipelineRunRecord {
+        try base.createPipelineRun(pipeline: pipeline, specSHA256: specSHA256, trigger: trigger)
+    }
+    public func endPipelineRun(_ id: String, status: PipelineRunStatus, error: String?) throws {
+        try base.endPipelineRun(id, status: status, error: error)
+    }
+    public func recordPipelineStep(_ step: PipelineStepRecord) throws { try base.recordPipelineStep(step) }
+    public func pipelineRun(_ idOrPrefix: String) throws -> PipelineRunRecord { try base.pipelineRun(idOrPrefix) }
+    public func pipelineRuns(pipeline: String?, limit: Int?) throws -> [PipelineRunRecord] {
+        try base.pipelineRuns(pipeline: pipeline, limit: limit)
+    }
+    public func pipelineSteps(run: String) throws -> [PipelineStepRecord] { try base.pipelineSteps(run: run) }
+    public func cachedPipelineStep(pipeline: String, step: String, cacheKey: String) throws -> PipelineStepRecord? {
+        try base.cachedPipelineStep(pipeline: pipeline, step: step, cacheKey: cacheKey)
+    }
 }

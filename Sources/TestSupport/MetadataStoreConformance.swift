@@ -29,6 +29,8 @@ public enum MetadataStoreConformance {
         ("alias moves are recorded and roll back", aliasMovesAreRecorded),
         ("promotion checks its requirement against the run", promotionChecksTheRequirement),
         ("unknown models, versions and aliases are typed errors", unknownRegistryNamesAreTyped),
+        ("pipeline runs and steps round-trip", pipelineRunsRoundTrip),
+        ("cached pipeline steps match pipeline, step and key, and only successes", cachedPipelineStepsMatch),
     ]
 
     static func expect(_ condition: Bool, _ message: @autoclosure () -> String) throws {

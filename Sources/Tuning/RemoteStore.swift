@@ -78,4 +78,15 @@ final class RemoteStore: MetadataStore, Sendable {
         throw unavailable()
     }
     func modelAliasEvents(model: String, alias: String?) throws -> [ModelAliasEvent] { throw unavailable() }
+    func createPipelineRun(pipeline: String, specSHA256: String, trigger: String) throws -> PipelineRunRecord {
+        throw unavailable()
+    }
+    func endPipelineRun(_ id: String, status: PipelineRunStatus, error: String?) throws { throw unavailable() }
+    func recordPipelineStep(_ step: PipelineStepRecord) throws { throw unavailable() }
+    func pipelineRun(_ idOrPrefix: String) throws -> PipelineRunRecord { throw unavailable() }
+    func pipelineRuns(pipeline: String?, limit: Int?) throws -> [PipelineRunRecord] { throw unavailable() }
+    func pipelineSteps(run: String) throws -> [PipelineStepRecord] { throw unavailable() }
+    func cachedPipelineStep(pipeline: String, step: String, cacheKey: String) throws -> PipelineStepRecord? {
+        throw unavailable()
+    }
 }

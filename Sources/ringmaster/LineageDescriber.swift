@@ -60,6 +60,9 @@ final class LineageDescriber {
             let aliases = try modelAliases(name).filter { $0.version == version }.map { "@" + $0.alias }
             return "model \(record.reference)" + (aliases.isEmpty ? "" : " " + aliases.joined(separator: " "))
                 + " (registered \(Format.timestamp(record.created)))"
+        case .modelAlias(let name, let alias):
+            let current = try? store.modelVersion(model: name, alias: alias)
+            return "alias \(name)@\(alias)" + (current.map { " (now version \($0.version))" } ?? " (not set)")
         }
     }
 
@@ -112,6 +115,8 @@ final class LineageDescriber {
         case .modelVersion(let name, let version):
             result.type = "model_version"
             result.modelVersion = try modelVersion(name, version)
+        case .modelAlias:
+            result.type = "model_alias"
         }
         return result
     }

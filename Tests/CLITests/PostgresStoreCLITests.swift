@@ -53,4 +53,27 @@ import TestSupport
         let entries = try FileManager.default.contentsOfDirectory(atPath: cli.store.path)
         #expect(entries.contains(".ringmaster") && !entries.contains { $0.hasPrefix("postgres") }, "\(entries)")
     }
+
+    @Test(.enabled(if: serverURL != nil, "RINGMASTER_TEST_POSTGRES_URL is not set; scripts/test.sh starts a server and sets it"))
+    func aPipelineRunsCachesAndPromotesInPostgres() throws {
+        let cli = try CLI()
+        let url = Self.serverURL!
+        let name = "pg-" + UUID().uuidString.prefix(8).lowercased()
+        let pipeline = PipelineCommandTests.pipeline(
+            name: name, train: "training.epochs: 2", gate: "accuracy: {min: 0.5}"
+        ).replacingOccurrences(of: "model: digits", with: "model: \(name)")
+        let file = cli.store.appendingPathComponent("pipeline.yaml")
+        try pipeline.write(to: file, atomically: true, encoding: .utf8)
+        let first = try cli.run(["pipeline", "run", file.path, "--store", url], withStore: false)
+        #expect(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+        let second = try cli.run(["pipeline", "run", file.path, "--store", url, "--json"], withStore: false)
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.components(separatedBy: "\"status\":\"cached\"").count - 1 == 5, "\(second.stdout)")
+        let served = try cli.run(["evaluate", "\(name)@production", "--data", CLI.example("data/digits.csv"), "--store", url],
+                                 withStore: false)
+        #expect(served.status == 0, "\(served.stderr)")
+        let runs = try cli.run(["pipeline", "runs", name, "--json", "--store", url], withStore: false)
+        let records = try JSONSerialization.jsonObject(with: Data(runs.stdout.utf8)) as? [[String: Any]]
+        #expect(records?.map { $0["status"] as? String } == ["succeeded", "succeeded"], "\(runs.stdout)")
+    }
 }

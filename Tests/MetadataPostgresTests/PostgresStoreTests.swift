@@ -64,7 +64,7 @@ struct PostgresStoreTests {
             let names = try store.connection.withSession { session in
                 try session.query("SELECT name FROM ringmaster_migrations ORDER BY name").map { try $0.decode(String.self) }
             }
-            #expect(names == ["v1-runs-metrics-artifacts", "v2-datasets-lineage", "v3-sweeps", "v4-model-registry"])
+            #expect(names == ["v1-runs-metrics-artifacts", "v2-datasets-lineage", "v3-sweeps", "v4-model-registry", "v5-pipelines"])
         }
     }
 
