@@ -3,8 +3,8 @@ import RingmasterCore
 
 /// Which statistic decides whether a feature drifted.
 public enum DriftMethod: String, Codable, Sendable, CaseIterable {
-    /// Kolmogorov–Smirnov for references of at most ``DriftThresholds/smallReference`` values,
-    /// normalised Wasserstein distance above that.
+    /// Kolmogorov–Smirnov when the reference or the current data has at most
+    /// ``DriftThresholds/smallReference`` values, normalised Wasserstein distance when both are larger.
     case auto
     case ks
     case wasserstein
@@ -28,15 +28,18 @@ public struct DriftThresholds: Codable, Sendable, Equatable {
     public var psi = 0.2
     /// The dataset drifts when at least this share of its features drift.
     public var driftShare = 0.5
-    /// `auto` uses KS up to this many reference values, Wasserstein above.
+    /// `auto` uses KS when either sample has at most this many values, Wasserstein when both
+    /// are larger: the distance between a small sample and its own population is itself
+    /// around 1/√n deviations, so a threshold of 0.1 would flag a few hundred unchanged rows,
+    /// while the KS test accounts for the sample sizes.
     public var smallReference = 1000
 
     public init() {}
 
-    /// The statistic `auto` resolves to for a reference of `count` values.
-    public func method(forReference count: Int) -> DriftMethod {
+    /// The statistic `auto` resolves to for a reference of `reference` values and `current` new ones.
+    public func method(reference: Int, current: Int) -> DriftMethod {
         guard method == .auto else { return method }
-        return count <= smallReference ? .ks : .wasserstein
+        return Swift.min(reference, current) <= smallReference ? .ks : .wasserstein
     }
 
     /// Rejects thresholds that cannot mean anything, naming the field.
@@ -165,7 +168,7 @@ public struct DriftDetector: Sendable {
         let js = DriftStatistics.jensenShannon(reference.histogram.countsWithOverflow, histogram)
         let psi = DriftStatistics.populationStabilityIndex(
             expected: reference.deciles.countsWithOverflow, actual: reference.deciles.countingWithOverflow(current))
-        let method = thresholds.method(forReference: reference.count)
+        let method = thresholds.method(reference: reference.count, current: current.count)
         let (score, threshold, drifted): (Double, Double, Bool)
         switch method {
         case .ks, .auto: (score, threshold, drifted) = (pValue, thresholds.ksPValue, pValue < thresholds.ksPValue)

@@ -14,8 +14,9 @@ struct Monitor: ParsableCommand {
             abstract: "Per-feature drift (PSI, Kolmogorov–Smirnov, Jensen–Shannon, Wasserstein) of new data against the model's training profile.",
             discussion: """
                 Each feature drifts by one statistic: with --method auto (the default), the KS test \
-                (p < --ks-p-value) when the reference holds at most --small-reference values, the \
-                Wasserstein distance in reference standard deviations (>= --wasserstein) above that. \
+                (p < --ks-p-value) when the reference or the new data holds at most --small-reference \
+                values, the Wasserstein distance in reference standard deviations (>= --wasserstein) \
+                when both are larger. \
                 The dataset drifts when at least --drift-share of its features do. Prediction (and, \
                 for labelled data, label) distributions are compared by Jensen–Shannon distance.
                 """)
@@ -44,7 +45,7 @@ struct Monitor: ParsableCommand {
         @Option(help: "Share of drifted features at which the dataset drifts.")
         var driftShare = DriftThresholds().driftShare
 
-        @Option(help: "auto: KS up to this many reference values, Wasserstein above.")
+        @Option(help: "auto: KS when the reference or the new data has at most this many values, Wasserstein above.")
         var smallReference = DriftThresholds().smallReference
 
         @Flag(help: "Exit with status 3 when the dataset drifts.")

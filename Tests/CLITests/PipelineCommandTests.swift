@@ -214,7 +214,7 @@ import TestSupport
             triggers: """
                 triggers:
                   watch: {directory: incoming}
-                  drift: {model: digits@production, method: ks, drift_share: 0.3}
+                  drift: {model: digits@production, drift_share: 0.3}
                   min_new_rows: 50
                 """,
             includeWatched: true))
