@@ -1,4 +1,5 @@
 import Foundation
+import RingmasterCore
 
 /// Runs another program for a step (`ringmaster train`, `mpirun …`, a custom command) and
 /// collects its standard output, keeping the end of its standard error for the failure message.
@@ -26,7 +27,7 @@ struct ChildProcess {
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        let tail = ErrorTail()
+        let tail = OutputTail()
         errors.fileHandleForReading.readabilityHandler = { tail.append($0.availableData) }
         do {
             try process.run()
@@ -86,26 +87,6 @@ struct ChildProcess {
     }
 }
 
-/// The end of a program's standard error. `@unchecked Sendable`: `data` is guarded by `lock`.
-final class ErrorTail: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-
-    func append(_ chunk: Data) {
-        lock.withLock {
-            data.append(chunk)
-            if data.count > 8192 { data = data.suffix(8192) }
-        }
-    }
-
-    /// The last line with a letter in it (mpirun frames its messages with lines of dashes).
-    var lastLine: String? {
-        lock.withLock {
-            String(decoding: data, as: UTF8.self).split(separator: "\n")
-                .last { $0.contains(where: \.isLetter) }.map { $0.trimmingCharacters(in: .whitespaces) }
-        }
-    }
-}
 
 /// A step that could not do its work; the message names what went wrong.
 public struct PipelineStepError: Error, CustomStringConvertible, Sendable {

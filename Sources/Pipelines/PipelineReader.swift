@@ -77,45 +77,9 @@ struct FieldRule {
 }
 
 /// Typed reads from a pipeline file, each failing with the file, line and dotted field at fault.
-struct Reader {
+struct Reader: YAMLFieldReader {
     let file: String
     let folder: URL
-
-    func error(_ key: String, _ reason: String, _ node: Node? = nil) -> ConfigurationError {
-        ConfigurationError(file: file, line: node?.mark?.line, key: key, reason: reason)
-    }
-
-    func onlyKeys(_ mapping: Node.Mapping, _ allowed: [String], in section: String) throws {
-        for key in mapping.keys where !allowed.contains(key.string ?? "") {
-            let path = section.isEmpty ? (key.string ?? "") : "\(section).\(key.string ?? "")"
-            throw error(path, "unknown key (expected one of: \(allowed.joined(separator: ", ")))", key)
-        }
-    }
-
-    func string(_ node: Node, _ key: String) throws -> String {
-        guard case .scalar(let scalar) = node else { throw error(key, "expected a single value", node) }
-        return scalar.string
-    }
-
-    func number(_ node: Node, _ key: String) throws -> Double {
-        guard case .scalar(let scalar) = node, let value = Double(scalar.string), value.isFinite else {
-            throw error(key, "expected a number, got '\(node.string ?? "a collection")'", node)
-        }
-        return value
-    }
-
-    func int(_ node: Node, _ key: String, minimum: Int) throws -> Int {
-        guard case .scalar(let scalar) = node, let value = Int(scalar.string) else {
-            throw error(key, "expected an integer, got '\(node.string ?? "a collection")'", node)
-        }
-        guard value >= minimum else { throw error(key, "must be at least \(minimum)", node) }
-        return value
-    }
-
-    func bool(_ node: Node, _ key: String) throws -> Bool {
-        guard case .scalar = node, let value = node.bool else { throw error(key, "expected true or false", node) }
-        return value
-    }
 
     func url(_ path: String) -> URL {
         path.hasPrefix("/") ? URL(fileURLWithPath: path) : folder.appendingPathComponent(path).standardizedFileURL

@@ -46,7 +46,7 @@ struct CommandTrial {
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
-        let errorTail = TailBuffer()
+        let errorTail = OutputTail(limit: 4096)
         errors.fileHandleForReading.readabilityHandler = { errorTail.append($0.availableData) }
         do { try process.run() } catch {
             try store.endRun(run.id, status: .failed, reason: "cannot start: \(error.localizedDescription)")
@@ -148,22 +148,3 @@ struct CommandTrialError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// The end of a program's standard error, for the failure reason.
-/// `@unchecked Sendable`: `data` is guarded by `lock`.
-final class TailBuffer: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-
-    func append(_ chunk: Data) {
-        lock.withLock {
-            data.append(chunk)
-            if data.count > 4096 { data = data.suffix(4096) }
-        }
-    }
-
-    var lastLine: String? {
-        lock.withLock {
-            String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init)
-        }
-    }
-}

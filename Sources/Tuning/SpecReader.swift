@@ -5,51 +5,8 @@ import Yams
 
 /// Typed reads from a sweep specification's YAML, each failing with the file, line and
 /// dotted field at fault.
-struct SpecReader {
+struct SpecReader: YAMLFieldReader {
     let file: String
-
-    func error(_ key: String, _ reason: String, _ node: Node? = nil) -> ConfigurationError {
-        ConfigurationError(file: file, line: node?.mark?.line, key: key, reason: reason)
-    }
-
-    func onlyKeys(_ mapping: Node.Mapping, _ allowed: [String], in section: String) throws {
-        for key in mapping.keys where !allowed.contains(key.string ?? "") {
-            let path = section.isEmpty ? (key.string ?? "") : "\(section).\(key.string ?? "")"
-            throw error(path, "unknown key (expected one of: \(allowed.joined(separator: ", ")))", key)
-        }
-    }
-
-    func string(_ node: Node, _ key: String) throws -> String {
-        guard case .scalar(let scalar) = node else { throw error(key, "expected a single value", node) }
-        return scalar.string
-    }
-
-    func number(_ node: Node, _ key: String) throws -> Double {
-        guard let value = node.float ?? node.int.map(Double.init), value.isFinite else {
-            throw error(key, "expected a number, got '\(node.string ?? "a collection")'", node)
-        }
-        return value
-    }
-
-    func positive(_ node: Node, _ key: String) throws -> Double {
-        let value = try number(node, key)
-        guard value > 0 else { throw error(key, "must be positive", node) }
-        return value
-    }
-
-    func int(_ node: Node, _ key: String, minimum: Int = Int.min) throws -> Int {
-        guard let value = node.int else { throw error(key, "expected an integer, got '\(node.string ?? "a collection")'", node) }
-        guard value >= minimum else { throw error(key, "must be at least \(minimum)", node) }
-        return value
-    }
-
-    func enumeration<T: RawRepresentable & CaseIterable>(_ node: Node, _ key: String) throws -> T where T.RawValue == String {
-        let text = try string(node, key)
-        guard let value = T(rawValue: text) else {
-            throw error(key, "'\(text)' is not one of: \(T.allCases.map(\.rawValue).joined(separator: ", "))", node)
-        }
-        return value
-    }
 
     /// A YAML value as a parameter value: numbers, booleans and strings as themselves, lists
     /// and mappings as their flow-style text (what `--set` parses back).
