@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // C libraries, each wrapped exactly once.
@@ -80,11 +83,21 @@ let package = Package(
         .target(
             name: "TrafficPolicies",
             dependencies: ["RingmasterCore", .product(name: "Yams", package: "Yams")]),
+        // `ringmaster ui`: the web dashboard over the metadata store (server-rendered HTML and SVG).
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "RingmasterCore", "Datasets", "Learning", "Monitoring", "Tuning", "TrafficPolicies",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
         .executableTarget(
             name: "ringmaster",
             dependencies: [
                 "RingmasterCore", "Tensors", "Collectives", "Datasets", "Learning", "Training",
                 "MetadataSQLite", "MetadataPostgres", "MLflowInterchange", "Tuning", "Deploy", "Monitoring",
+                "Dashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Runs the communicator conformance suite under `mpirun`; launched by CollectivesTests.
@@ -112,6 +125,12 @@ let package = Package(
             name: "MonitoringTests", dependencies: ["Monitoring", "TestSupport"],
             // Reference values computed with SciPy, and the script that computes them.
             exclude: ["Fixtures"]),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "Dashboard", "MetadataSQLite", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(name: "TuningTests", dependencies: ["Tuning", "TestSupport"]),
         .testTarget(
             name: "DeployTests",
