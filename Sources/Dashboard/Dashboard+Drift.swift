@@ -63,23 +63,30 @@ extension Dashboard {
             ]
             return "<tr>\(cells)</tr>"
         }
-        // Histograms: drifted features first, then the rest, at most 24 charts.
-        let ordered = profile.features.sorted { a, b in
-            let da = byName[a.name]?.drifted ?? false, db = byName[b.name]?.drifted ?? false
-            return da != db ? da : false
+        // Histograms: drifted features first, the most shifted (by PSI) first; without data, the
+        // widest features. At most 12 charts; the table has every feature.
+        let ordered = profile.features.filter { $0.maximum > $0.minimum }.sorted { a, b in
+            let da = byName[a.name], db = byName[b.name]
+            if let da, let db {
+                return (da.drifted ? 1 : 0, da.psi) > (db.drifted ? 1 : 0, db.psi)
+            }
+            return a.standardDeviation > b.standardDeviation
         }
-        let informative = ordered.filter { $0.maximum > $0.minimum }.prefix(24)
+        let informative = ordered.prefix(12)
         let histograms = informative.map { feature -> HTML in
             let total = Double(max(feature.histogram.counts.reduce(0, +), 1))
             let referenceShares = feature.histogram.counts.map { Double($0) / total }
             var currentShares: [Double]?
+            var outside = ""
             if let drift = byName[feature.name], drift.currentHistogram.count == feature.histogram.counts.count + 2 {
                 let inside = Array(drift.currentHistogram.dropFirst().dropLast())
                 let all = Double(max(drift.currentHistogram.reduce(0, +), 1))
                 currentShares = inside.map { Double($0) / all }
+                let beyond = Double(drift.currentHistogram.first! + drift.currentHistogram.last!) / all
+                if beyond > 0 { outside = ", \(NumberText.short(beyond * 100))% of current outside the training range" }
             }
             return SVGChart.histogram(
-                title: feature.name + (byName[feature.name]?.drifted == true ? " (drifted)" : ""), xLabel: feature.name,
+                title: feature.name + (byName[feature.name]?.drifted == true ? " (drifted)" : "") + outside, xLabel: feature.name,
                 edges: feature.histogram.edges, reference: referenceShares, current: currentShares)
         }
         let summary: HTML = report.map { report in
@@ -91,10 +98,11 @@ extension Dashboard {
         let skipped = profile.features.count - informative.count
         return Layout.page(title: "Drift of \(reference)", section: .drift, readOnly: readOnly, """
             <h1>Drift of \(reference)</h1>\(form)\(problem)\(summary)
-            <table id="drift"><thead><tr><th>feature</th><th>mean (train)</th><th>std (train)</th><th>min</th><th>max</th><th>mean (now)</th><th>method</th><th>score</th><th>PSI</th><th>KS p</th><th>Wasserstein/σ</th><th>drift</th></tr></thead><tbody>\(rows)</tbody></table>
             <h2>Histograms, reference vs current</h2>
-            \(skipped > 0 ? "<p class=\"muted\">\(skipped) constant or further features not drawn.</p>" as HTML : .empty)
+            \(skipped > 0 ? "<p class=\"muted\">\(informative.count) of \(profile.features.count) features drawn (constant ones never); all are in the table below.</p>" as HTML : .empty)
             <div class="charts">\(histograms)</div>
+            <h2>Every feature</h2>
+            <table id="drift"><thead><tr><th>feature</th><th>mean (train)</th><th>std (train)</th><th>min</th><th>max</th><th>mean (now)</th><th>method</th><th>score</th><th>PSI</th><th>KS p</th><th>Wasserstein/σ</th><th>drift</th></tr></thead><tbody>\(rows)</tbody></table>
             """)
     }
 

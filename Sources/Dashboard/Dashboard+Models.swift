@@ -28,9 +28,15 @@ extension Dashboard {
         let events = try store.modelAliasEvents(model: model.name, alias: nil)
         let aliasesByVersion = Dictionary(grouping: aliases, by: \.version)
 
+        var validation: [(label: String, key: String, value: Double)] = []
         let versionRows = try versions.reversed().map { version -> HTML in
             let run = try? store.run(version.runID)
-            let accuracy = try store.latestMetrics(run: version.runID)
+            let latest = try store.latestMetrics(run: version.runID)
+            if let key = Self.orderedMetrics(latest.keys).first(where: { $0.hasPrefix("validation") }), let point = latest[key] {
+                let pointers = (aliasesByVersion[version.version] ?? []).map { "@" + $0.alias }.joined(separator: " ")
+                validation.append(("\(version.model):\(version.version)" + (pointers.isEmpty ? "" : " " + pointers), key, point.value))
+            }
+            let accuracy = latest
                 .sorted { $0.key < $1.key }.filter { $0.key.hasPrefix("validation") }
                 .map { "\($0.key) \(NumberText.short($0.value.value))" }.joined(separator: ", ")
             let pointers = (aliasesByVersion[version.version] ?? []).map { alias -> HTML in "<code>@\(alias.alias)</code>" }.joined(separator: " ")
@@ -58,11 +64,17 @@ extension Dashboard {
             <p>\(model.description.isEmpty ? "" : model.description + " · ")\(versions.count) versions · updated \(Layout.time(model.updated))</p>
             <h2>Aliases</h2>\(aliases.isEmpty ? "<p class=\"muted\">none</p>" as HTML : "<table id=\"aliases\"><thead><tr><th>alias</th><th>version</th><th>since</th></tr></thead><tbody>\(aliasRows)</tbody></table>" as HTML)
             \(aliasForm(model.name))
-            <h2>Versions</h2>
+            <h2>Versions</h2>\(Self.versionChart(validation))
             <table id="versions"><thead><tr><th>version</th><th>aliases</th><th>run</th><th>dataset</th><th>validation</th><th>description</th><th>registered</th></tr></thead><tbody>\(versionRows)</tbody></table>
             <h2>Lineage, dataset to deployment</h2><ul id="model-lineage">\(chains)</ul>
             <h2>Alias history</h2>\(events.isEmpty ? "<p class=\"muted\">no moves yet</p>" as HTML : "<table id=\"alias-history\"><thead><tr><th>when</th><th>alias</th><th>from</th><th>to</th><th>reason</th></tr></thead><tbody>\(eventRows)</tbody></table>" as HTML)
             """)
+    }
+
+    /// The first validation metric of each version (newest first), when they share one.
+    static func versionChart(_ points: [(label: String, key: String, value: Double)]) -> HTML {
+        guard let key = points.first?.key, points.allSatisfy({ $0.key == key }) else { return .empty }
+        return SVGChart.bars(title: "\(key) by version", valueLabel: key, labels: points.map(\.label), values: points.map(\.value))
     }
 
     func aliasForm(_ model: String) -> HTML {

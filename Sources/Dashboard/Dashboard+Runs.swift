@@ -49,8 +49,14 @@ extension Dashboard {
         }
 
         let metrics = try runs.map { try store.latestMetrics(run: $0.id) }
-        let metricKeys = Self.commonKeys(metrics.map { Array($0.keys) }, limit: 6)
-        let paramKeys = Self.commonKeys(runs.map { Array($0.params.keys) }, limit: 6)
+        let asked = filterText + " " + orderText
+        let metricKeys = Self.columns(metrics.map { Array($0.keys) }, limit: 5, asked: asked, field: "metrics.", rank: Self.metricRank)
+        // Parameters that differ between the runs shown say more than those they share.
+        var distinct: [String: Set<String>] = [:]
+        for run in runs { for (key, value) in run.params { distinct[key, default: []].insert(value) } }
+        let paramKeys = Self.columns(runs.map { Array($0.params.keys) }, limit: 3, asked: asked, field: "params.") { key in
+            -(distinct[key]?.count ?? 0)
+        }
 
         func link(page: Int? = nil, order: String? = nil) -> String {
             var parts: [String] = []
@@ -68,11 +74,13 @@ extension Dashboard {
             return "<th><a href=\"\(link(order: next))\" title=\"sort by \(field)\">\(title)\(arrow)</a></th>"
         }
 
+        // Metrics first: they are what a list of runs is scanned for; the experiment only when mixed.
         var headers: [HTML] = ["<th><span class=\"muted\">compare</span></th>", header("Run", field: "attributes.run_name"),
                                header("Status", field: "attributes.status"), header("Started", field: "attributes.start_time"),
-                               "<th>Duration</th>", header("Experiment", field: "attributes.experiment")]
-        headers += paramKeys.map { header($0, field: "params.\(Self.quoted($0))") }
+                               "<th>Duration</th>"]
+        if experiment == nil { headers.append(header("Experiment", field: "attributes.experiment")) }
         headers += metricKeys.map { header($0, field: "metrics.\(Self.quoted($0))") }
+        headers += paramKeys.map { header($0, field: "params.\(Self.quoted($0))") }
 
         let rows = zip(runs, metrics).map { run, latest -> HTML in
             var cells: [HTML] = [
@@ -81,10 +89,14 @@ extension Dashboard {
                 Self.statusCell(run.status),
                 "<td>\(Layout.time(run.startTime))</td>",
                 "<td class=\"num\">\(Self.duration(run))</td>",
-                "<td>\(run.experiment)</td>",
             ]
-            cells += paramKeys.map { "<td>\(run.params[$0] ?? "")</td>" }
+            if experiment == nil { cells.append("<td>\(run.experiment)</td>") }
             cells += metricKeys.map { key in "<td class=\"num\">\(latest[key].map { NumberText.short($0.value) } ?? "")</td>" }
+            cells += paramKeys.map { key in
+                let value = run.params[key] ?? ""
+                let shown = value.contains(".") ? Double(value).map(NumberText.short) ?? value : value
+                return "<td title=\"\(value)\">\(shown)</td>"
+            }
             return "<tr>\(cells)</tr>"
         }
 
@@ -113,16 +125,31 @@ extension Dashboard {
             """)
     }
 
-    /// Up to `limit` keys, the most widely present first, then by name.
-    static func commonKeys(_ keySets: [[String]], limit: Int) -> [String] {
+    /// Up to `limit` keys to show as columns, sorted by name: first those the filter or sort
+    /// order names, then by `rank` (lower first), then the most widely present.
+    static func columns(
+        _ keySets: [[String]], limit: Int, asked: String, field: String, rank: (String) -> Int
+    ) -> [String] {
         var counts: [String: Int] = [:]
         for keys in keySets { for key in keys { counts[key, default: 0] += 1 } }
-        return counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(limit).map(\.key).sorted()
+        func priority(_ key: String) -> Int { asked.contains(field + key) || asked.contains(field + "`\(key)`") ? Int.min : rank(key) }
+        return counts.keys
+            .sorted { a, b in (priority(a), -counts[a]!, a) < (priority(b), -counts[b]!, b) }
+            .prefix(limit).sorted()
     }
 
     /// A key as the filter syntax needs it: back-quoted when it holds anything but name characters.
     static func quoted(_ key: String) -> String {
         key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." || $0 == "-" } ? key : "`\(key)`"
+    }
+
+    /// Which metrics come first in columns and charts: validation and accuracy, then losses.
+    static func metricRank(_ key: String) -> Int {
+        key.hasPrefix("validation") || key.hasPrefix("val_") || key.contains("accuracy") ? 1 : key.contains("loss") ? 2 : 3
+    }
+
+    static func orderedMetrics(_ keys: some Sequence<String>) -> [String] {
+        keys.sorted { (metricRank($0), $0) < (metricRank($1), $1) }
     }
 
     static func statusCell(_ status: RunStatus) -> HTML {
@@ -166,7 +193,7 @@ extension Dashboard {
 
     /// One line chart per metric of the run (the fragment the live poll swaps in).
     func runCharts(_ run: RunRecord) throws -> HTML {
-        let keys = try store.latestMetrics(run: run.id).keys.sorted()
+        let keys = Self.orderedMetrics(try store.latestMetrics(run: run.id).keys)
         let charts = try keys.map { key -> HTML in
             let history = try store.metricHistory(run: run.id, key: key)
             return SVGChart.line(
@@ -226,14 +253,13 @@ extension Dashboard {
         let latest = try runs.map { try store.latestMetrics(run: $0.id) }
         let paramKeys = Set(runs.flatMap { $0.params.keys }).sorted()
         let headerCells = runs.map { run -> HTML in "<th><a href=\"/runs/\(run.id)\">\(run.name)</a><br><code class=\"muted\">\(run.id.prefix(8))</code></th>" }
-        let paramRows = paramKeys.map { key -> HTML in
-            let values = runs.map { $0.params[key] }
-            let differs = Set(values.map { $0 ?? "\u{0}" }).count > 1
-            let cells = values.map { value -> HTML in "<td>\(value ?? "–")</td>" }
-            return "<tr\(differs ? " class=\"diff\"" as HTML : .empty)><th>\(key)</th>\(cells)</tr>"
+        func row(_ key: String, highlighted: Bool) -> HTML {
+            let cells = runs.map { run -> HTML in "<td>\(run.params[key] ?? "–")</td>" }
+            return "<tr\(highlighted ? " class=\"diff\"" as HTML : .empty)><th>\(key)</th>\(cells)</tr>"
         }
-        let differing = paramKeys.filter { key in Set(runs.map { $0.params[key] ?? "\u{0}" }).count > 1 }.count
-        let metricKeys = Set(latest.flatMap { $0.keys }).sorted()
+        let differing = paramKeys.filter { key in Set(runs.map { $0.params[key] ?? "\u{0}" }).count > 1 }
+        let shared = paramKeys.filter { !differing.contains($0) }
+        let metricKeys = Self.orderedMetrics(Set(latest.flatMap { $0.keys }))
         let metricRows = metricKeys.map { key -> HTML in
             let cells = latest.map { values -> HTML in "<td class=\"num\">\(values[key].map { NumberText.short($0.value) } ?? "–")</td>" }
             return "<tr><th>\(key)</th>\(cells)</tr>"
@@ -245,13 +271,17 @@ extension Dashboard {
             }
             return SVGChart.line(title: key, xLabel: "step", yLabel: key, series: series.filter { !$0.points.isEmpty })
         }
+        let differingTable: HTML = differing.isEmpty
+            ? "<p class=\"muted\">All \(paramKeys.count) parameters are the same.</p>"
+            : "<table id=\"param-diff\"><thead><tr><th>parameter</th>\(headerCells)</tr></thead><tbody>\(differing.map { row($0, highlighted: true) })</tbody></table>"
         return Layout.page(title: "Compare \(runs.count) runs", section: .runs, readOnly: readOnly, """
             <h1>Compare \(runs.count) runs</h1>
-            <h2>Parameters</h2><p class="muted">\(differing) of \(paramKeys.count) differ (highlighted).</p>
-            <table id="param-diff"><thead><tr><th>parameter</th>\(headerCells)</tr></thead><tbody>\(paramRows)</tbody></table>
+            <h2>Parameters that differ</h2><p class="muted">\(differing.count) of \(paramKeys.count) differ.</p>\(differingTable)
+            <details><summary>\(shared.count) parameters they share</summary>
+            <table id="param-same"><thead><tr><th>parameter</th>\(headerCells)</tr></thead><tbody>\(shared.map { row($0, highlighted: false) })</tbody></table></details>
+            <h2>Curves</h2><div class="charts">\(charts)</div>
             <h2>Latest metrics</h2>
             <table id="metric-diff"><thead><tr><th>metric</th>\(headerCells)</tr></thead><tbody>\(metricRows)</tbody></table>
-            <h2>Curves</h2><div class="charts">\(charts)</div>
             """)
     }
 }

@@ -22,6 +22,12 @@ extension Dashboard {
         return Layout.page(title: "Sweeps", section: .sweeps, readOnly: readOnly, "<h1>Sweeps</h1>\(table)")
     }
 
+    /// A sampled value as a table shows it: reals to 4 significant digits.
+    static func parameterText(_ value: ParameterValue) -> String {
+        if case .real(let number) = value { return NumberText.short(number) }
+        return value.description
+    }
+
     static func best(_ trials: [TrialRecord], _ direction: OptimizationDirection) -> TrialRecord? {
         trials.filter { $0.state == .completed && ($0.value?.isFinite ?? false) }
             .min { direction.loss($0.value!) < direction.loss($1.value!) }
@@ -85,7 +91,7 @@ extension Dashboard {
 
         let paramNames = space?.parameters.map(\.name) ?? Set(trials.flatMap { $0.params.keys }).sorted()
         let trialRows = trials.map { trial -> HTML in
-            let params = paramNames.map { name -> HTML in "<td>\(trial.params[name]?.description ?? "–")</td>" }
+            let params = paramNames.map { name -> HTML in "<td>\(trial.params[name].map(Self.parameterText) ?? "–")</td>" }
             let run: HTML = trial.runID.map { "<a href=\"/runs/\($0)\"><code>\($0.prefix(8))</code></a>" } ?? "–"
             let marker: HTML = trial.number == best?.number ? " ★" : .empty
             return "<tr><td class=\"num\">\(trial.number)\(marker)</td><td>\(trial.state.rawValue)</td><td class=\"num\">\(trial.value.map(NumberText.short) ?? "–")</td>\(params)<td>\(run)</td><td>\(trial.error ?? "")</td></tr>"

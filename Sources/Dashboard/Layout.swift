@@ -63,7 +63,7 @@ enum Layout {
         .mode{margin-left:auto;font-size:12px;color:#9aa5b8}.mode.write{color:#E69F00}
         main{padding:16px 24px;max-width:1400px}h1{font-size:22px;margin:4px 0 12px}h2{font-size:17px;margin:22px 0 8px}
         table{border-collapse:collapse;background:#fff;margin:6px 0 12px}th,td{padding:4px 10px;border-bottom:1px solid #e3e6eb;text-align:left;vertical-align:top}
-        th{background:#eef1f5;font-weight:600}td.num{text-align:right;font-variant-numeric:tabular-nums}
+        th{background:#eef1f5;font-weight:600}#runs td,#runs th{white-space:nowrap;max-width:240px;overflow:hidden;text-overflow:ellipsis}details{margin:6px 0}summary{cursor:pointer;color:#0060a0}td.num{text-align:right;font-variant-numeric:tabular-nums}
         table.kv th{background:#f4f6f9;font-weight:500;color:#4a5568}
         a{color:#0060a0}.muted{color:#6b7280}.diff{background:#fff4d6}
         .status-running{color:#0072B2;font-weight:600}.status-failed{color:#D55E00;font-weight:600}.status-finished{color:#009E73}

@@ -52,7 +52,7 @@ public enum SVGChart {
 
     static func colour(_ index: Int) -> String { palette[((index % palette.count) + palette.count) % palette.count] }
 
-    static let width = 640.0, height = 300.0
+    static let width = 600.0, height = 290.0
     static let left = 64.0, right = 20.0, top = 34.0, bottom = 46.0
 
     // MARK: Line chart
@@ -221,12 +221,18 @@ public enum SVGChart {
             if let categories = axis.categories {
                 ticks = categories.enumerated().map { (Double($0.offset), $0.element) }
             } else {
-                ticks = scale.ticks(4).map { ($0, NumberText.short(axis.logarithmic ? pow(10, $0) : $0)) }
+                // On a log axis, whole powers of ten when the range spans at least two of them.
+                let decades = Array(Int(scale.lower.rounded(.up))...max(Int(scale.lower.rounded(.up)), Int(scale.upper.rounded(.down))))
+                    .map(Double.init).filter { $0 >= scale.lower && $0 <= scale.upper }
+                let values = axis.logarithmic && decades.count >= 2 ? decades : scale.ticks(5)
+                ticks = values.map { ($0, NumberText.short(axis.logarithmic ? pow(10, $0) : $0)) }
             }
+            // The last axis sits at the right edge: its tick labels go on its left.
+            let last = index == axes.count - 1
             for (value, label) in ticks {
                 let y = fmt(scale.pixel(value))
                 body += "<line x1=\"\(fmt(x - 3))\" y1=\"\(y)\" x2=\"\(fmt(x + 3))\" y2=\"\(y)\" class=\"axis\"/>"
-                body += "<text x=\"\(fmt(x + 5))\" y=\"\(fmt(scale.pixel(value) + 4))\" class=\"tick pc-tick\">\(esc(label))</text>"
+                body += "<text x=\"\(fmt(last ? x - 5 : x + 5))\" y=\"\(fmt(scale.pixel(value) + 4))\" text-anchor=\"\(last ? "end" : "start")\" class=\"tick pc-tick\">\(esc(label))</text>"
             }
         }
         body += "<text x=\"\(fmt(width - right))\" y=\"\(fmt(height - 8))\" text-anchor=\"end\" class=\"tick\">colour: \(esc(colourBy)) (blue low, orange high)</text>"

@@ -50,7 +50,7 @@ enum Chromium {
               optimizer.learning_rate: {type: loguniform, low: 1.0e-4, high: 3.0e-2}
               model.hidden: {type: choice, values: [[16], [32], [64]]}
             objective: {metric: validation_accuracy, direction: maximize}
-            budget: {max_trials: 9}
+            budget: {max_trials: 14}
             sampler: random
             scheduler: {type: asha, min_resource: 1, max_resource: 4, reduction_factor: 2}
             seed: 1
@@ -87,7 +87,7 @@ enum Chromium {
         try FileManager.default.createDirectory(at: shots, withIntermediateDirectories: true)
         let profile = try ProcessRunner.temporaryDirectory("chromium-profile")
         let pages: [(name: String, path: String, expect: [String])] = [
-            ("experiments", "/", ["digits", "digits-lr", "Experiments"]),
+            ("experiments", "/", [">digits</a>", "<h1>Experiments</h1>"]),
             ("runs", "/runs?experiment=digits&order=" + "metrics.validation_accuracy%20DESC", [String(slow.prefix(8)), String(fast.prefix(8)), "validation_accuracy ▼"]),
             ("run", "/runs/\(slow)", ["optimizer.learning_rate", "model.rmm", "aria-label=\"validation_accuracy\"", "digits:1"]),
             ("compare", "/compare?runs=\(slow),\(fast)", ["class=\"diff\"", "(\(slow.prefix(8)))", "aria-label=\"train_loss\""]),
