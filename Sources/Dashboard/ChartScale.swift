@@ -60,6 +60,15 @@ enum NumberText {
         return text
     }
 
+    /// Axis tick labels: like ``short(_:)``, with thousands and millions as `k` and `M` so that
+    /// labels stay narrower than the margin.
+    static func tick(_ value: Double) -> String {
+        let magnitude = abs(value)
+        if magnitude >= 1e6 && magnitude < 1e12 { return short(value / 1e6) + "M" }
+        if magnitude >= 1e4 && magnitude < 1e6 { return short(value / 1e3) + "k" }
+        return short(value)
+    }
+
     /// Seconds as `1.2 s`, `3 min 4 s`, `2 h 5 min`.
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite, seconds >= 0 else { return "-" }

@@ -128,7 +128,7 @@ public enum SVGChart {
         for tick in xScale.ticks(5) {
             let x = fmt(xScale.pixel(tick))
             body += "<line x1=\"\(x)\" y1=\"\(fmt(top))\" x2=\"\(x)\" y2=\"\(fmt(chartHeight - bottom))\" class=\"grid\"/>"
-            body += "<text x=\"\(x)\" y=\"\(fmt(chartHeight - bottom + 16))\" text-anchor=\"middle\" class=\"tick\">\(NumberText.short(tick))</text>"
+            body += "<text x=\"\(x)\" y=\"\(fmt(chartHeight - bottom + 16))\" text-anchor=\"middle\" class=\"tick\">\(NumberText.tick(tick))</text>"
         }
         for (index, label) in labels.enumerated() {
             let y = top + rowHeight * Double(index)
@@ -247,12 +247,12 @@ public enum SVGChart {
         for tick in y.ticks(5) {
             let py = fmt(y.pixel(tick))
             body += "<line x1=\"\(fmt(left))\" y1=\"\(py)\" x2=\"\(fmt(width - right))\" y2=\"\(py)\" class=\"grid\"/>"
-            body += "<text x=\"\(fmt(left - 6))\" y=\"\(fmt(y.pixel(tick) + 4))\" text-anchor=\"end\" class=\"tick\">\(NumberText.short(tick))</text>"
+            body += "<text x=\"\(fmt(left - 6))\" y=\"\(fmt(y.pixel(tick) + 4))\" text-anchor=\"end\" class=\"tick\">\(NumberText.tick(tick))</text>"
         }
         for tick in x.ticks(6) {
             let px = fmt(x.pixel(tick))
             body += "<line x1=\"\(px)\" y1=\"\(fmt(plotBottom))\" x2=\"\(px)\" y2=\"\(fmt(plotBottom + 4))\" class=\"axis\"/>"
-            body += "<text x=\"\(px)\" y=\"\(fmt(plotBottom + 17))\" text-anchor=\"middle\" class=\"tick\">\(NumberText.short(tick))</text>"
+            body += "<text x=\"\(px)\" y=\"\(fmt(plotBottom + 17))\" text-anchor=\"middle\" class=\"tick\">\(NumberText.tick(tick))</text>"
         }
         body += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(plotBottom))\" x2=\"\(fmt(width - right))\" y2=\"\(fmt(plotBottom))\" class=\"axis\"/>"
         body += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(top))\" x2=\"\(fmt(left))\" y2=\"\(fmt(plotBottom))\" class=\"axis\"/>"
