@@ -1,7 +1,5 @@
+import AsyncHTTPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import TrafficPolicies
 
 /// What `/serving` reads from a model server: its traffic policy's per-variant statistics,
@@ -52,21 +50,25 @@ enum ServingStatsSource {
         guard let text, !text.isEmpty else { return .none }
         do {
             let url = try endpoint(text)
-            var request = URLRequest(url: url, timeoutInterval: 3)
-            request.setValue("application/json", forHTTPHeaderField: "Accept")
-            let (data, response) = try await URLSession.shared.data(for: request)
-            if let http = response as? HTTPURLResponse, http.statusCode != 200 {
-                return .failure("\(url.absoluteString) answered HTTP \(http.statusCode)")
+            // A client per request that follows no redirects: a redirect could lead off this machine.
+            let body = try await HTTPClient.withHTTPClient(configuration: .init(redirectConfiguration: .disallow)) { client in
+                var request = HTTPClientRequest(url: url.absoluteString)
+                request.headers.add(name: "Accept", value: "application/json")
+                let response = try await client.execute(request, timeout: .seconds(3))
+                guard response.status == .ok else {
+                    throw PageError(status: .badGateway, message: "\(url.absoluteString) answered HTTP \(response.status.code)")
+                }
+                return try await response.body.collect(upTo: 4 << 20)
             }
             do {
-                return .stats(try JSONDecoder().decode(ServingStats.self, from: data), url: url.absoluteString)
+                return .stats(try JSONDecoder().decode(ServingStats.self, from: Data(body.readableBytesView)), url: url.absoluteString)
             } catch {
                 return .failure("\(url.absoluteString): not a statistics document (\(error))")
             }
         } catch let error as PageError {
             return .failure(error.message)
         } catch {
-            return .failure("\(text): \(error.localizedDescription)")
+            return .failure("\(text): cannot read it (\(error))")
         }
     }
 }
