@@ -44,7 +44,8 @@ extension Dashboard {
                 ?? "<span class=\"muted\">run \(version.runID.prefix(8)) is gone</span>"
             return """
                 <tr><td class="num">\(version.version)</td><td>\(pointers)</td><td>\(runCell)</td><td>\(version.dataset ?? "–")</td>
-                <td>\(accuracy)</td><td>\(version.description)</td><td>\(Layout.time(version.created))</td></tr>
+                <td>\(accuracy)</td><td>\(version.description)</td><td>\(Layout.time(version.created))</td>
+                <td><a href="/drift?model=\(urlComponent(version.reference))">profile and drift</a></td></tr>
                 """
         }
         let aliasRows = aliases.map { alias -> HTML in
@@ -65,7 +66,7 @@ extension Dashboard {
             <h2>Aliases</h2>\(aliases.isEmpty ? "<p class=\"muted\">none</p>" as HTML : "<table id=\"aliases\"><thead><tr><th>alias</th><th>version</th><th>since</th></tr></thead><tbody>\(aliasRows)</tbody></table>" as HTML)
             \(aliasForm(model.name))
             <h2>Versions</h2>\(Self.versionChart(validation))
-            <table id="versions"><thead><tr><th>version</th><th>aliases</th><th>run</th><th>dataset</th><th>validation</th><th>description</th><th>registered</th></tr></thead><tbody>\(versionRows)</tbody></table>
+            <table id="versions"><thead><tr><th>version</th><th>aliases</th><th>run</th><th>dataset</th><th>validation</th><th>description</th><th>registered</th><th></th></tr></thead><tbody>\(versionRows)</tbody></table>
             <h2>Lineage, dataset to deployment</h2><ul id="model-lineage">\(chains)</ul>
             <h2>Alias history</h2>\(events.isEmpty ? "<p class=\"muted\">no moves yet</p>" as HTML : "<table id=\"alias-history\"><thead><tr><th>when</th><th>alias</th><th>from</th><th>to</th><th>reason</th></tr></thead><tbody>\(eventRows)</tbody></table>" as HTML)
             """)
