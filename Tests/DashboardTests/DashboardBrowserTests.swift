@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Testing
 import TestSupport
+@testable import Dashboard
 
 /// Headless Chromium, when installed (the Debian package `chromium`; scripts/test.sh installs it).
 enum Chromium {
@@ -112,6 +113,55 @@ enum Chromium {
             #expect(shot.status == 0 && size > 20_000, "\(page.name): screenshot of \(size) bytes: \(shot.stderr.suffix(300))")
         }
     }
+}
+
+extension DashboardBrowserTests {
+    /// The live-update script in a real browser, under the dashboard's Content-Security-Policy:
+    /// a page whose chart container polls a fragment gets the fragment swapped in, and the
+    /// polling stops once the fragment's run is no longer running.
+    @Test(.enabled(if: Chromium.path != nil, "headless Chromium is not installed (apt-get install chromium)"))
+    func liveChartsAreSwappedInByTheScript() async throws {
+        let polls = PollCounter()
+        let router = Router()
+        router.get("/page") { _, _ in
+            Dashboard.html(.ok, Layout.page(title: "live", section: nil, readOnly: true, """
+                <div id="charts" data-live="/fragment"><div data-status="running">stale chart</div></div>
+                """))
+        }
+        router.get("/fragment") { _, _ in
+            let count = polls.increment()
+            return Dashboard.html(.ok, "<div data-status=\"finished\">fresh chart after \(count) poll</div>")
+        }
+        router.get("/live.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript"], body: .init(byteBuffer: ByteBuffer(string: Layout.script)))
+        }
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
+        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+        defer { task.cancel() }
+        var port = 0
+        for await bound in stream { port = bound; break }
+
+        let profile = try ProcessRunner.temporaryDirectory("chromium-profile")
+        let dom = try ProcessRunner.run(
+            Chromium.arguments(["--virtual-time-budget=9000", "--dump-dom"], url: "http://127.0.0.1:\(port)/page", profile: profile),
+            timeout: 90)
+        #expect(dom.status == 0, "\(dom.stderr.suffix(500))")
+        #expect(dom.stdout.contains("fresh chart after 1 poll") && !dom.stdout.contains("stale chart"), "\(dom.stdout.suffix(400))")
+        #expect(polls.value == 1, "polling stops once the run is no longer running (9 s of virtual time, polls every 2 s)")
+    }
+}
+
+/// Counts fragment requests; the server's handlers run on any thread.
+final class PollCounter: @unchecked Sendable {
+    // Guarded by `lock`.
+    private var count = 0
+    private let lock = NSLock()
+
+    func increment() -> Int { lock.withLock { count += 1; return count } }
+    var value: Int { lock.withLock { count } }
 }
 
 struct Failure: Error, CustomStringConvertible {
