@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOPosix
 import RingmasterCore
 import TrafficPolicies
 
@@ -34,8 +35,8 @@ struct PageError: Error {
 
 /// The web dashboard over one metadata store: routes, page rendering and the guarded writes.
 ///
-/// Every page is rendered from the store on request (no cache); store calls are synchronous
-/// and short (bounded by the page size), so they run on the request's task.
+/// Every page is rendered from the store on request (no cache), on NIO's thread pool because
+/// store calls are synchronous.
 public struct Dashboard: Sendable {
     public let store: any MetadataStore
     public let configuration: DashboardConfiguration
@@ -51,41 +52,41 @@ public struct Dashboard: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         let pages = self
-        router.get("/") { request, _ in pages.respond(request) { _ in try pages.experimentsPage() } }
-        router.get("/runs") { request, _ in pages.respond(request) { try pages.runsPage($0) } }
+        router.get("/") { request, _ in await pages.respond(request) { _ in try pages.experimentsPage() } }
+        router.get("/runs") { request, _ in await pages.respond(request) { try pages.runsPage($0) } }
         router.get("/runs/:id") { request, context in
             let id = try context.parameters.require("id")
-            return pages.respond(request) { _ in try pages.runPage(id) }
+            return await pages.respond(request) { _ in try pages.runPage(id) }
         }
         router.get("/runs/:id/charts") { request, context in
             let id = try context.parameters.require("id")
-            return pages.respond(request, fragment: true) { _ in try pages.runCharts(try pages.store.run(id)) }
+            return await pages.respond(request, fragment: true) { _ in try pages.runCharts(try pages.store.run(id)) }
         }
         router.post("/runs/:id/tags") { request, context in
             let id = try context.parameters.require("id")
             return try await pages.write(request) { form in try pages.setTag(run: id, form) }
         }
-        router.get("/compare") { request, _ in pages.respond(request) { try pages.comparePage($0) } }
-        router.get("/sweeps") { request, _ in pages.respond(request) { _ in try pages.sweepsPage() } }
+        router.get("/compare") { request, _ in await pages.respond(request) { try pages.comparePage($0) } }
+        router.get("/sweeps") { request, _ in await pages.respond(request) { _ in try pages.sweepsPage() } }
         router.get("/sweeps/:id") { request, context in
             let id = try context.parameters.require("id")
-            return pages.respond(request) { _ in try pages.sweepPage(id) }
+            return await pages.respond(request) { _ in try pages.sweepPage(id) }
         }
-        router.get("/models") { request, _ in pages.respond(request) { _ in try pages.modelsPage() } }
+        router.get("/models") { request, _ in await pages.respond(request) { _ in try pages.modelsPage() } }
         router.get("/models/:name") { request, context in
             let name = try context.parameters.require("name")
-            return pages.respond(request) { _ in try pages.modelPage(name) }
+            return await pages.respond(request) { _ in try pages.modelPage(name) }
         }
         router.post("/models/:name/aliases") { request, context in
             let name = try context.parameters.require("name")
             return try await pages.write(request) { form in try pages.moveAlias(model: name, form) }
         }
-        router.get("/drift") { request, _ in pages.respond(request) { try pages.driftPage($0) } }
+        router.get("/drift") { request, _ in await pages.respond(request) { try pages.driftPage($0) } }
         router.get("/serving") { request, _ in
             let query = QueryParameters(request.uri.query)
             let source = query.first("url") ?? pages.configuration.servingURL
             let fetched = await ServingStatsSource.fetch(source)
-            return pages.respond(request) { _ in try pages.servingPage(source: source, fetched) }
+            return await pages.respond(request) { _ in try pages.servingPage(source: source, fetched) }
         }
         router.get("/live.js") { _, _ in
             Response(
@@ -115,14 +116,17 @@ public struct Dashboard: Sendable {
     // MARK: Responses
 
     /// Renders a page, turning errors into a page with a message: unknown things 404, bad
-    /// searches 400 (never 500 for something the user typed).
-    func respond(_ request: Request, fragment: Bool = false, _ render: (QueryParameters) throws -> HTML) -> Response {
+    /// searches 400 (never 500 for something the user typed). Store calls block, so rendering
+    /// runs on NIO's thread pool rather than on one of Swift concurrency's few cooperative threads.
+    func respond(
+        _ request: Request, fragment: Bool = false, _ render: @escaping @Sendable (QueryParameters) throws -> HTML
+    ) async -> Response {
         let query = QueryParameters(request.uri.query)
         let clock = ContinuousClock()
         let start = clock.now
         var response: Response
         do {
-            response = Self.html(.ok, try render(query))
+            response = Self.html(.ok, try await NIOThreadPool.singleton.runIfActive { try render(query) })
         } catch {
             let (status, message) = Self.describe(error)
             let body: HTML = fragment
@@ -172,7 +176,7 @@ public struct Dashboard: Sendable {
     /// Runs `change` when the request carries the configured token (form field `token` or
     /// `Authorization: Bearer`), compared in constant time; then redirects to the page it
     /// returns. Without a configured token every write answers 403.
-    func write(_ request: Request, _ change: (QueryParameters) throws -> String) async throws -> Response {
+    func write(_ request: Request, _ change: @escaping @Sendable (QueryParameters) throws -> String) async throws -> Response {
         guard let token = configuration.token else {
             return Self.html(.forbidden, Layout.message("this dashboard is read-only: start it with --token-file or RINGMASTER_UI_TOKEN to allow changes"))
         }
@@ -183,7 +187,7 @@ public struct Dashboard: Sendable {
             || TokenCheck.bearerMatches(authorization: request.headers[.authorization], token: token)
         guard authorised else { return Self.html(.forbidden, Layout.message("wrong or missing token")) }
         do {
-            let location = try change(form)
+            let location = try await NIOThreadPool.singleton.runIfActive { try change(form) }
             return Response(status: .seeOther, headers: [.location: location])
         } catch {
             let (status, message) = Self.describe(error)
