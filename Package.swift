@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
     ],
     targets: [
         // C libraries, each wrapped exactly once.
@@ -88,11 +93,24 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // `ringmaster ui`: the web dashboard over the metadata store (server-rendered HTML and SVG).
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "RingmasterCore", "Datasets", "Learning", "Monitoring", "Tuning", "TrafficPolicies",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                // Reads a model server's statistics; pure NIO, so the binary needs no libcurl.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .executableTarget(
             name: "ringmaster",
             dependencies: [
                 "RingmasterCore", "Tensors", "Collectives", "Datasets", "Learning", "Training",
                 "MetadataSQLite", "MetadataPostgres", "MLflowInterchange", "Tuning", "Deploy", "Monitoring", "Pipelines",
+                "Dashboard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Runs the communicator conformance suite under `mpirun`; launched by CollectivesTests.
@@ -120,6 +138,12 @@ let package = Package(
             name: "MonitoringTests", dependencies: ["Monitoring", "TestSupport"],
             // Reference values computed with SciPy, and the script that computes them.
             exclude: ["Fixtures"]),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: [
+                "Dashboard", "MetadataSQLite", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]),
         .testTarget(name: "TuningTests", dependencies: ["Tuning", "TestSupport"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "MetadataSQLite", "TestSupport"]),
         .testTarget(

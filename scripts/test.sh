@@ -10,6 +10,8 @@ cd "$REPO_ROOT"
 
 ensure_swift
 ensure_packages "${BUILD_PACKAGES[@]}" procps util-linux iproute2
+# The dashboard's browser tests drive headless Chromium; without it they are skipped, not failed.
+(ensure_packages chromium fonts-dejavu-core) || echo "test.sh: chromium could not be installed; the dashboard browser tests will be skipped" >&2
 
 echo "Building ..." >&2
 build_quietly --build-tests

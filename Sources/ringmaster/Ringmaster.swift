@@ -10,7 +10,7 @@ struct Ringmaster: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Train.self, Evaluate.self, Predict.self, DataCommand.self, Runs.self, Experiments.self, Lineage.self,
-            Models.self, Sweep.self, Sweeps.self, Monitor.self, Pipeline.self, Bench.self, Deploy.self,
+            Models.self, Sweep.self, Sweeps.self, Monitor.self, Pipeline.self, Bench.self, Deploy.self, UI.self,
         ])
 
     /// Parses and runs the command; errors become one line on standard error and exit code 1.
