@@ -236,6 +236,7 @@ extension Dashboard {
         case .artifact(let run, let name): return "artifact <code>\(name)</code> of <a href=\"/runs/\(run)\"><code>\(run.prefix(8))</code></a>"
         case .dataset(let name, let version): return "dataset <code>\(name):\(version)</code>"
         case .modelVersion(let name, let version): return "model <a href=\"/models/\(urlComponent(name))\"><code>\(name):\(version)</code></a>"
+        case .modelAlias(let name, let alias): return "alias <a href=\"/models/\(urlComponent(name))\"><code>\(name)@\(alias)</code></a>"
         }
     }
 
