@@ -18,6 +18,13 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // C libraries, each wrapped exactly once.
@@ -74,12 +81,29 @@ let package = Package(
         .target(
             name: "Deploy",
             dependencies: ["RingmasterCore", "Training", .product(name: "Yams", package: "Yams")]),
+        // The model server: Open Inference Protocol v2 and MLflow scoring over Hummingbird.
+        .target(
+            name: "Serving",
+            dependencies: [
+                "RingmasterCore", "Tensors", "Learning",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         .executableTarget(
             name: "ringmaster",
             dependencies: [
                 "RingmasterCore", "Tensors", "Collectives", "Datasets", "Learning", "Training",
                 "MetadataSQLite", "MetadataPostgres", "MLflowInterchange", "Tuning", "Deploy",
+                "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // Runs the communicator conformance suite under `mpirun`; launched by CollectivesTests.
         .executableTarget(
@@ -100,6 +124,14 @@ let package = Package(
             name: "MetadataPostgresTests",
             dependencies: [
                 "MetadataPostgres", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]),
+        .testTarget(
+            name: "ServingTests",
+            dependencies: [
+                "Serving", "Learning", "RingmasterCore", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         .testTarget(name: "TuningTests", dependencies: ["Tuning", "TestSupport"]),
         .testTarget(

@@ -66,6 +66,14 @@ public struct ModelFile: Sendable, Equatable {
     /// milliseconds for a million weights).
     public var sha256: String { Self.digest(header: encodedHeader(), weights: weights) }
 
+    /// Class names in output order: the saved names, or the class indices ("0", "1", …);
+    /// two for a binary (one-output) classifier.
+    public var classLabels: [String] {
+        if let classNames { return classNames }
+        let count = architecture.outputs == 1 ? 2 : architecture.outputs
+        return (0..<count).map(String.init)
+    }
+
     /// A network with `maxBatch` rows of buffers and this file's weights.
     public func makeNetwork(maxBatch: Int) throws -> Network {
         try checkConsistency(path: "<model>")

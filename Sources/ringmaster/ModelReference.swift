@@ -10,7 +10,13 @@ enum ModelReference {
         if FileManager.default.fileExists(atPath: reference) {
             return try ModelFile.read(from: URL(fileURLWithPath: reference))
         }
-        let store = try World.openStore(location)
+        let (run, artifact, bytes) = try runModel(reference, store: World.openStore(location))
+        return try ModelFile.decode(bytes, source: "run \(run.id.prefix(8)) \(artifact.name)")
+    }
+
+    /// The run `reference` names (id or unique prefix), its model artifact and the
+    /// artifact's bytes, unverified.
+    static func runModel(_ reference: String, store: any MetadataStore) throws -> (RunRecord, ArtifactRecord, Data) {
         let run: RunRecord
         do {
             run = try store.run(reference)
@@ -20,7 +26,6 @@ enum ModelReference {
         guard let artifact = try store.artifacts(run: run.id).first(where: { $0.kind == "model" }) else {
             throw CLIError(message: "run \(run.id) has no model artifact (status: \(run.status.rawValue))")
         }
-        let bytes = try store.artifactContents(artifact)
-        return try ModelFile.decode(bytes, source: "run \(run.id.prefix(8)) \(artifact.name)")
+        return (run, artifact, try store.artifactContents(artifact))
     }
 }

@@ -87,12 +87,3 @@ struct ModelScoring {
         }
     }
 }
-
-extension ModelFile {
-    /// Class names in output order: the saved names, or the class indices.
-    var classLabels: [String] {
-        if let classNames { return classNames }
-        let count = architecture.outputs == 1 ? 2 : architecture.outputs
-        return (0..<count).map(String.init)
-    }
-}
