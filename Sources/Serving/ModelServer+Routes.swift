@@ -197,14 +197,7 @@ extension ModelServer {
 
     private static func decode(_ body: Data) throws(ServingError) -> JSONValue {
         guard !body.isEmpty else { throw .badRequest("the request body is empty; send JSON") }
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: body)
-        } catch let DecodingError.dataCorrupted(context) {
-            let detail = (context.underlyingError.map { "\($0)" } ?? context.debugDescription)
-            throw .badRequest("malformed JSON: \(detail)")
-        } catch {
-            throw .badRequest("malformed JSON: \(error)")
-        }
+        return try JSONParser.parse(body)
     }
 
     // MARK: Admin

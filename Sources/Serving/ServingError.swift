@@ -21,5 +21,7 @@ public struct ServingError: Error, Sendable, CustomStringConvertible {
 public struct ModelLoadError: Error, Sendable, CustomStringConvertible {
     public var reference: String
     public var message: String
-    public var description: String { "\(reference): \(message)" }
+    public var description: String {
+        message.hasPrefix("\(reference):") || reference.isEmpty ? message : "\(reference): \(message)"
+    }
 }

@@ -13,7 +13,7 @@ struct Serve: ParsableCommand {
             polls each reference and swaps in a new version when it moves. See docs/serving.md.
             """)
 
-    @Argument(help: "Models to serve: model files or run ids, optionally NAME=REF.")
+    @Argument(help: ArgumentHelp("Models to serve: model files or run ids, optionally NAME=REF.", valueName: "model-ref"))
     var models: [String]
 
     @Option(help: "Address to bind.")
