@@ -95,7 +95,8 @@ ours="$(measure ringmaster "http://127.0.0.1:$OURS_PORT/invocations")"
 kill -- "-${PIDS[0]}"; wait "${PIDS[0]}" 2>/dev/null || true
 
 echo "serving with mlflow models serve on :$THEIRS_PORT" >&2
-MLFLOW_TRACKING_URI="sqlite:///$WORK/mlruns/mlflow.db" setsid "$(dirname "$PYTHON")/mlflow" models serve -m "$MODEL_URI" \
+# mlflow runs `uvicorn` from PATH: the venv's bin folder must be on it.
+PATH="$(dirname "$PYTHON"):$PATH" MLFLOW_TRACKING_URI="sqlite:///$WORK/mlruns/mlflow.db" setsid "$(dirname "$PYTHON")/mlflow" models serve -m "$MODEL_URI" \
     --env-manager local --workers "$(nproc)" --host 127.0.0.1 --port "$THEIRS_PORT" >"$WORK/theirs.log" 2>&1 &
 PIDS+=($!)
 wait_for "http://127.0.0.1:$THEIRS_PORT/invocations"

@@ -138,7 +138,7 @@ public final class ModelServer: Sendable {
             return failed("cannot resolve \(variant.reference): \(error)", key: "resolve: \(error)")
         }
         let key = "\(resolved.version) \(resolved.sha256)"
-        guard resolved.version != old.version || resolved.sha256 != old.sha256 else {
+        guard resolved.version != old.version || resolved.sha256.lowercased() != old.sha256 else {
             variant.lastFailure.withLock { $0 = nil }
             return nil
         }
