@@ -71,7 +71,8 @@ public struct ModelFile: Sendable, Equatable {
     /// milliseconds for a million weights).
     public var sha256: String { Self.digest(header: encodedHeader(), weights: weights) }
 
-    /// Class names in output order: the saved names, or the class indices.
+    /// Class names in output order: the saved names, or the class indices ("0", "1", …);
+    /// two for a binary (one-output) classifier.
     public var classLabels: [String] {
         if let classNames { return classNames }
         let count = architecture.outputs == 1 ? 2 : architecture.outputs

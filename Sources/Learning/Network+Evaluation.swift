@@ -39,26 +39,31 @@ extension Network {
     /// raw values for regression.
     public func predict(_ input: UnsafePointer<Float>, batch: Int) -> [Float] {
         precondition(batch >= 0)
+        var result = [Float](repeating: 0, count: batch * architecture.outputs)
+        result.withUnsafeMutableBufferPointer { predict(input, batch: batch, into: $0.baseAddress!) }
+        return result
+    }
+
+    /// ``predict(_:batch:)`` into a caller-owned buffer of (batch, outputs) floats, so a
+    /// server answering batch after batch allocates nothing per batch.
+    public func predict(_ input: UnsafePointer<Float>, batch: Int, into destinationBase: UnsafeMutablePointer<Float>) {
+        precondition(batch >= 0)
         let (inputs, columns) = (architecture.inputs, architecture.outputs)
-        var result = [Float](repeating: 0, count: batch * columns)
-        result.withUnsafeMutableBufferPointer { buffer in
-            for start in stride(from: 0, to: batch, by: maxBatch) {
-                let rows = min(maxBatch, batch - start)
-                let outputs = forward(input + start * inputs, batch: rows)
-                let destination = buffer.baseAddress! + start * columns
-                let count = rows * columns
-                switch architecture.loss {
-                case .softmaxCrossEntropy:
-                    Kernels.logSoftmax(rows: rows, columns: columns, input: outputs, output: destination)
-                    for i in 0..<count { destination[i] = Foundation.exp(destination[i]) }
-                case .binaryCrossEntropy:
-                    Kernels.sigmoid(count: count, input: outputs, output: destination)
-                case .meanSquaredError:
-                    destination.update(from: outputs, count: count)
-                }
+        for start in stride(from: 0, to: batch, by: maxBatch) {
+            let rows = min(maxBatch, batch - start)
+            let outputs = forward(input + start * inputs, batch: rows)
+            let destination = destinationBase + start * columns
+            let count = rows * columns
+            switch architecture.loss {
+            case .softmaxCrossEntropy:
+                Kernels.logSoftmax(rows: rows, columns: columns, input: outputs, output: destination)
+                for i in 0..<count { destination[i] = Foundation.exp(destination[i]) }
+            case .binaryCrossEntropy:
+                Kernels.sigmoid(count: count, input: outputs, output: destination)
+            case .meanSquaredError:
+                destination.update(from: outputs, count: count)
             }
         }
-        return result
     }
 }
 

@@ -19,6 +19,13 @@ enum ModelReference {
                 try registry.contents(resolved),
                 source: "\(resolved.version.reference) (run \(resolved.version.runID.prefix(8)) \(resolved.artifact.name))")
         }
+        let (run, artifact, bytes) = try runModel(reference, store: store)
+        return try ModelFile.decode(bytes, source: "run \(run.id.prefix(8)) \(artifact.name)")
+    }
+
+    /// The run `reference` names (id or unique prefix), its model artifact and the
+    /// artifact's bytes, unverified.
+    static func runModel(_ reference: String, store: any MetadataStore) throws -> (RunRecord, ArtifactRecord, Data) {
         let run: RunRecord
         do {
             run = try store.run(reference)
@@ -29,8 +36,7 @@ enum ModelReference {
         guard let artifact = try store.artifacts(run: run.id).first(where: { $0.kind == "model" }) else {
             throw CLIError(message: "run \(run.id) has no model artifact (status: \(run.status.rawValue))")
         }
-        let bytes = try store.artifactContents(artifact)
-        return try ModelFile.decode(bytes, source: "run \(run.id.prefix(8)) \(artifact.name)")
+        return (run, artifact, try store.artifactContents(artifact))
     }
 
     /// The help of every MODEL argument.

@@ -10,7 +10,7 @@ struct Ringmaster: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             Train.self, Evaluate.self, Predict.self, DataCommand.self, Runs.self, Experiments.self, Lineage.self,
-            Models.self, Sweep.self, Sweeps.self, Monitor.self, Pipeline.self, Bench.self, Deploy.self, UI.self,
+            Models.self, Sweep.self, Sweeps.self, Monitor.self, Pipeline.self, Bench.self, Deploy.self, Serve.self, UI.self,
         ])
 
     /// Parses and runs the command; errors become one line on standard error and exit code 1.
@@ -38,9 +38,11 @@ struct Ringmaster: ParsableCommand {
 }
 
 /// An error already phrased for the user; printed as `ringmaster: error: MESSAGE`.
-struct CLIError: Error {
+struct CLIError: Error, CustomStringConvertible {
     var message: String
     var code: Int32 = 1
+
+    var description: String { message }
 
     static func report(_ message: String) {
         FileHandle.standardError.write(Data("ringmaster: error: \(message)\n".utf8))
