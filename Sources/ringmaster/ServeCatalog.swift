@@ -4,11 +4,14 @@ import Learning
 import RingmasterCore
 import Serving
 
-/// The server's catalog for the references the CLI knows: a model file path or a run id
-/// (or unique prefix), optionally named `NAME=REFERENCE`.
+/// The server's catalog for the references the CLI knows: a model file path, a registered
+/// version (`NAME@ALIAS`, `NAME:VERSION`) or a run id (or unique prefix), optionally named
+/// `NAME=REFERENCE`.
 ///
-/// Without a name, a file serves under its file name without extension and a run under
-/// its experiment's name. A file's version is the first 12 hex digits of its sha256, so
+/// Without a name, a file serves under its file name without extension, a registered model
+/// under its registered name and a run under its experiment's name. A registered reference
+/// is one store query per poll (the version the alias points at now), so moving the alias
+/// (`models promote`, a pipeline's promote step, `models rollback`) swaps the server over. A file's version is the first 12 hex digits of its sha256, so
 /// rewriting the file (atomically, as `ringmaster train` does) is a new version the server
 /// swaps in; polls re-read it only when its size or modification time changed. A run's
 /// model never changes, so it is read from the store once.
@@ -18,6 +21,7 @@ final class ServeCatalog: ModelCatalog, @unchecked Sendable {
     private let lock = NSLock()
     private var files: [String: (size: Int, modified: Date, resolved: ResolvedModel)] = [:]
     private var runs: [String: ResolvedModel] = [:]
+    private var openedStore: (any MetadataStore)?
 
     init(store: String?) {
         storeLocation = store
@@ -28,12 +32,27 @@ final class ServeCatalog: ModelCatalog, @unchecked Sendable {
         if FileManager.default.fileExists(atPath: target) { return try file(target, name: name) }
         lock.lock()
         defer { lock.unlock() }
+        if ModelVersionReference.isSpelledAsReference(target) {
+            let registry = ModelRegistry(store: try store())
+            let version = try registry.version(try ModelVersionReference(parsing: target))
+            return ResolvedModel(
+                name: name ?? version.model, version: "\(version.version)", sha256: version.artifactSHA256,
+                load: { try registry.contents(try registry.resolve(ModelVersionReference(model: version.model, selector: .version(version.version)))) })
+        }
         if let known = runs[reference] { return known }
-        let (run, artifact, bytes) = try ModelReference.runModel(target, store: World.openStore(storeLocation))
+        let (run, artifact, bytes) = try ModelReference.runModel(target, store: try store())
         let resolved = ResolvedModel(
             name: name ?? run.experiment, version: String(run.id.prefix(8)), sha256: artifact.sha256, load: { bytes })
         runs[reference] = resolved
         return resolved
+    }
+
+    /// The store, opened once and kept for every poll.
+    private func store() throws -> any MetadataStore {
+        if let openedStore { return openedStore }
+        let opened = try World.openStore(storeLocation)
+        openedStore = opened
+        return opened
     }
 
     private func file(_ path: String, name: String?) throws -> ResolvedModel {
