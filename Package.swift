@@ -112,7 +112,7 @@ let package = Package(
         .target(
             name: "Serving",
             dependencies: [
-                "RingmasterCore", "Tensors", "Learning",
+                "RingmasterCore", "Tensors", "Learning", "TrafficPolicies", "Monitoring",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -127,7 +127,7 @@ let package = Package(
             dependencies: [
                 "RingmasterCore", "Tensors", "Collectives", "Datasets", "Learning", "Training",
                 "MetadataSQLite", "MetadataPostgres", "MLflowInterchange", "Tuning", "Deploy", "Monitoring", "Pipelines",
-                "Dashboard", "Serving",
+                "Dashboard", "Serving", "TrafficPolicies",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -166,8 +166,9 @@ let package = Package(
         .testTarget(
             name: "ServingTests",
             dependencies: [
-                "Serving", "Learning", "RingmasterCore", "TestSupport",
+                "Serving", "Learning", "RingmasterCore", "TestSupport", "TrafficPolicies", "Monitoring", "Dashboard",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),

@@ -1,15 +1,39 @@
+import Foundation
+import TrafficPolicies
+
 /// What clients address by name (`/v2/models/{name}`): one or more variants, each a model
-/// reference with the version it serves now, and the router that picks one per request.
+/// reference with the version it serves now, and the traffic router that picks one per
+/// request. An endpoint served without a policy has one variant, `primary`, under a
+/// `single` policy; `--policy` gives one variant per policy variant.
+///
+/// The variant list changes only when the policy is replaced (`PUT /admin/policy`), which
+/// the server serializes with reloads; requests read it without waiting for either.
 public final class Endpoint: Sendable {
     public let name: String
-    public let variants: [Variant]
-    public let router: any VariantRouter
+    /// Routes requests, keeps per-variant counts, latencies and rewards.
+    public let router: TrafficRouter
+    private let state: Locked<[Variant]>
 
-    init(name: String, variants: [Variant], router: any VariantRouter) {
+    init(name: String, variants: [Variant], router: TrafficRouter) {
         precondition(!variants.isEmpty)
         self.name = name
-        self.variants = variants
         self.router = router
+        state = Locked(variants)
+    }
+
+    /// In policy order; the first is the primary (metadata, drift, `/invocations` versions).
+    public var variants: [Variant] { state.current }
+
+    func setVariants(_ variants: [Variant]) { state.withLock { $0 = variants } }
+
+    /// Routes request `requestID` (A/B `key` when the policy is sticky): the variant that
+    /// answers and those that get a shadow copy. A name the router returns that the list
+    /// lacks (a policy change in flight) falls back to the primary.
+    func route(requestID: String, key: String?) -> (answer: Variant, shadows: [Variant]) {
+        let route = router.route(requestID: requestID, key: key)
+        let variants = self.variants
+        func find(_ name: String) -> Variant? { variants.first { $0.name == name } }
+        return (find(route.variant.name) ?? variants[0], route.shadows.compactMap { find($0.name) })
     }
 }
 
@@ -38,19 +62,4 @@ public final class Variant: Sendable {
     }
 
     var current: ServedModel { model.current }
-}
-
-/// Chooses the variant of an endpoint that answers one request. Called on every request
-/// from any thread, so it must be cheap and thread-safe.
-///
-/// This is the hook for traffic policies (canary, shadow, A/B, bandits): the server asks
-/// the endpoint's router and records metrics under the chosen variant's name.
-public protocol VariantRouter: Sendable {
-    func choose(among variants: [Variant], requestID: String) -> Variant
-}
-
-/// Every request goes to the first variant.
-public struct PrimaryRouter: VariantRouter {
-    public init() {}
-    public func choose(among variants: [Variant], requestID: String) -> Variant { variants[0] }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import TrafficPolicies
 
 /// The HTTP surface. Inference routes answer errors in their protocol's format: OIP
 /// `{"error": ...}`, MLflow `{"error_code": ..., "message": ...}`. No route reads a file:
@@ -53,9 +54,37 @@ extension ModelServer {
         router.get("/ping") { _, _ in Self.json("{}") }
         router.get("/health") { _, _ in Self.json("{}") }
         router.get("/metrics") { _, _ in
-            Response(
+            self.recordDriftMetrics()
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition())))
+        }
+        router.post("/v2/feedback") { request, _ in
+            await self.feedback(request)
+        }
+        router.get("/stats") { _, _ in
+            try Self.json(self.statistics(self.endpoints[0]))
+        }
+        router.get("/v2/models/:name/stats") { _, context in
+            let name = context.parameters.get("name") ?? ""
+            guard let endpoint = self.endpointsByName[name] else {
+                return Self.openInferenceResponse(Result<Int, ServingError>.failure(.notFound("no model named '\(name)'")))
+            }
+            return try Self.json(self.statistics(endpoint))
+        }
+        router.get("/v2/models/:name/drift") { _, context in
+            self.drift(name: context.parameters.get("name") ?? "")
+        }
+        router.get("/admin/policy") { request, _ in
+            try self.admin(request) { try Self.json(self.endpoints[0].router.policy) }
+        }
+        router.put("/admin/policy") { request, _ in
+            if let refusal = self.adminRefusal(request) { return refusal }
+            do {
+                return try self.putPolicy(try await self.collect(request))
+            } catch let error as ServingError {
+                return Self.json(OpenInferenceProtocol.errorBody(error), status: error.status)
+            }
         }
         router.get("/admin/status") { request, _ in
             try self.admin(request) { try Self.json(self.status()) }
@@ -95,7 +124,7 @@ extension ModelServer {
         var ready: Bool
     }
 
-    private static func openInferenceResponse(_ result: Result<some Encodable, ServingError>) -> Response {
+    static func openInferenceResponse(_ result: Result<some Encodable, ServingError>) -> Response {
         switch result {
         case .success(let value):
             guard let data = try? JSONEncoder().encode(value) else { return json(Data(), status: .internalServerError) }
@@ -108,24 +137,29 @@ extension ModelServer {
     // MARK: Inference
 
     /// Reads, checks and predicts one request; every outcome is a response, never a thrown error.
+    ///
+    /// The request id is the client's `X-Request-Id` when it is valid, else the OIP body's
+    /// `id` when valid, else a fresh UUID; it comes back in `X-Request-Id` (and OIP's `id`)
+    /// and is what `/v2/feedback` takes. The endpoint's router picks the answering variant
+    /// (A/B policies read their sticky key from the header or body field they name); shadow
+    /// variants get a copy after the answer is ready.
     func infer(_ request: Request, name: String?, version: String?, protocol wire: WireProtocol) async -> Response {
         let start = ContinuousClock.now
-        let requestID = request.headers[Self.requestIDField] ?? UUID().uuidString.lowercased()
+        var requestID = request.headers[Self.requestIDField].flatMap(Self.validRequestID)
         let logged = requestLog?.sample() == true
         var body = Data()
         var model: ServedModel?
+        var answering: (endpoint: Endpoint, variant: Variant)?
+        var addressed: Endpoint?
+        var shadows: [Variant] = []
+        var shadowInput: InferenceInput?
         let status: HTTPResponse.Status
         let payload: Data
         do {
             guard let name, let endpoint = endpointsByName[name] else {
                 throw ServingError.notFound("no model named '\(name ?? "")'")
             }
-            let variant = endpoint.router.choose(among: endpoint.variants, requestID: requestID)
-            var chosen = variant.current
-            model = chosen
-            if let version, version != chosen.version {
-                throw ServingError.notFound("model '\(name)' version \(version) is not loaded (serving \(chosen.version))")
-            }
+            addressed = endpoint
             body = try await collect(request)
             let document = try Self.decode(body)
             var oipID: String?
@@ -134,7 +168,17 @@ extension ModelServer {
             case .openInference: (oipID, input) = try OpenInferenceProtocol.input(from: document)
             case .mlflow: input = try MLflowScoring.input(from: document)
             }
-            var prediction = try await chosen.predict(input)
+            if requestID == nil { requestID = oipID.flatMap(Self.validRequestID) ?? UUID().uuidString.lowercased() }
+            let id = requestID!
+            let route = endpoint.route(requestID: id, key: Self.stickyKey(endpoint.router.policy.stickyKey, request, document))
+            let variant = route.answer
+            answering = (endpoint, variant)
+            var chosen = variant.current
+            model = chosen
+            if let version, version != chosen.version {
+                throw ServingError.notFound("model '\(name)' version \(version) is not loaded (serving \(chosen.version))")
+            }
+            var prediction = try await chosen.predict(input, requestID: id)
             // Swapped out between choosing and queueing: the replacement answers instead.
             while prediction == nil {
                 let next = variant.current
@@ -143,46 +187,135 @@ extension ModelServer {
                 }
                 chosen = next
                 model = chosen
-                prediction = try await chosen.predict(input)
+                prediction = try await chosen.predict(input, requestID: id)
             }
             let encoder = JSONEncoder()
             switch wire {
             case .openInference:
                 payload = try OpenInferenceProtocol.response(
-                    prediction!, model: chosen.name, version: chosen.version, id: oipID ?? requestID, encoder: encoder)
+                    prediction!, model: endpoint.name, version: chosen.version, id: id, encoder: encoder)
             case .mlflow:
                 payload = try MLflowScoring.response(prediction!, encoder: encoder)
             }
+            var predicted: String?
+            if input.rows == 1, case .classifier(let labels, let classes) = prediction!.kind { predicted = classes[labels[0]] }
+            answered.remember(id, AnsweredRequests.Answer(
+                endpoint: endpoint, variant: variant.name, version: chosen.version, predicted: predicted,
+                classes: chosen.classes, drift: chosen.drift, metrics: chosen.metrics))
+            shadows = route.shadows
+            shadowInput = input
             status = .ok
         } catch {
             let failure = error as? ServingError ?? ServingError(.internalServerError, "\(error)")
             status = failure.status
             payload = wire.errorBody(failure)
+            // A request refused before routing counts against the endpoint's primary version.
+            if model == nil { model = addressed?.variants[0].current }
             logger.debug("request failed", metadata: [
-                "request_id": "\(requestID)", "status": "\(failure.status.code)", "error": "\(failure.message)",
+                "request_id": "\(requestID ?? "")", "status": "\(failure.status.code)", "error": "\(failure.message)",
             ])
         }
+        let id = requestID ?? UUID().uuidString.lowercased()
         let elapsed = ContinuousClock.now - start
         if let model {
             model.metrics.requests.increment()
             if status != .ok { model.metrics.errors.increment() }
             model.metrics.duration.record(duration: elapsed)
         }
+        if let answering {
+            answering.endpoint.router.recordResult(
+                variant: answering.variant.name, latencySeconds: Self.seconds(elapsed), failed: status != .ok)
+        }
         if logged, let requestLog {
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
             requestLog.write(
                 RequestLog.Entry(
-                    time: Date().formatted(.iso8601), request_id: requestID, protocol: wire.rawValue, model: model?.name,
-                    version: model?.version, variant: model?.variant, status: Int(status.code), latency_ms: seconds * 1000),
+                    time: Date().formatted(.iso8601), request_id: id, protocol: wire.rawValue, model: model?.name,
+                    version: model?.version, variant: model?.variant, status: Int(status.code),
+                    latency_ms: Self.seconds(elapsed) * 1000),
                 request: body, response: payload)
         }
+        if let answering, let shadowInput, !shadows.isEmpty {
+            let requestBody = body
+            Task.detached {
+                for shadow in shadows {
+                    await self.shadow(
+                        shadowInput, variant: shadow, endpoint: answering.endpoint, requestID: id, logged: logged,
+                        requestBody: requestBody, wire: wire)
+                }
+            }
+        }
         var headers: HTTPFields = [.contentType: "application/json"]
-        headers[Self.requestIDField] = requestID
+        headers[Self.requestIDField] = id
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: payload)))
     }
 
+    /// Runs a shadow copy of an answered request: counted in the shadow metrics and the
+    /// router's statistics, written to the request log when the request was sampled (with
+    /// `"shadow": true`), never returned to anyone.
+    private func shadow(
+        _ input: InferenceInput, variant: Variant, endpoint: Endpoint, requestID: String, logged: Bool, requestBody: Data,
+        wire: WireProtocol
+    ) async {
+        let start = ContinuousClock.now
+        let model = variant.current
+        let status: HTTPResponse.Status
+        let payload: Data
+        do {
+            guard let prediction = try await model.predict(input) else {
+                throw ServingError(.serviceUnavailable, "shadow variant '\(variant.name)' was swapped out")
+            }
+            payload = try OpenInferenceProtocol.response(
+                prediction, model: endpoint.name, version: model.version, id: requestID, encoder: JSONEncoder())
+            status = .ok
+        } catch {
+            let failure = error as? ServingError ?? ServingError(.internalServerError, "\(error)")
+            status = failure.status
+            payload = OpenInferenceProtocol.errorBody(failure)
+        }
+        let elapsed = ContinuousClock.now - start
+        model.metrics.shadowRequests.increment()
+        if status != .ok { model.metrics.shadowErrors.increment() }
+        endpoint.router.recordResult(variant: variant.name, latencySeconds: Self.seconds(elapsed), failed: status != .ok)
+        if logged, let requestLog {
+            requestLog.write(
+                RequestLog.Entry(
+                    time: Date().formatted(.iso8601), request_id: requestID, protocol: wire.rawValue, model: model.name,
+                    version: model.version, variant: variant.name, status: Int(status.code),
+                    latency_ms: Self.seconds(elapsed) * 1000, shadow: true),
+                request: requestBody, response: payload)
+        }
+    }
+
+    /// `id` when it can be a request id: 1 to 128 printable ASCII characters.
+    static func validRequestID(_ id: String) -> String? {
+        guard !id.isEmpty, id.utf8.count <= 128, id.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) else { return nil }
+        return id
+    }
+
+    /// The A/B sticky key of a request: the named header, or the named top-level string or
+    /// number field of the JSON body.
+    static func stickyKey(_ key: StickyKey?, _ request: Request, _ document: JSONValue) -> String? {
+        switch key {
+        case .header(let name)?:
+            return HTTPField.Name(name).flatMap { request.headers[$0] }
+        case .jsonField(let field)?:
+            guard case .object(let fields) = document else { return nil }
+            switch fields[field] {
+            case .string(let text)?: return text
+            case .number(let value)?: return value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+            default: return nil
+            }
+        case nil:
+            return nil
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+
     /// The body, or 413 past ``ServingConfiguration/maxBodyBytes``.
-    private func collect(_ request: Request) async throws -> Data {
+    func collect(_ request: Request) async throws -> Data {
         let limit = configuration.maxBodyBytes
         let tooLarge = ServingError(.contentTooLarge, "request body exceeds the limit of \(limit) bytes")
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw tooLarge }
@@ -204,7 +337,12 @@ extension ModelServer {
 
     /// Runs `body` only for a request bearing the admin token: 401 without one, 403 with a
     /// wrong one or when the server has no token configured.
-    private func admin(_ request: Request, _ body: () throws -> Response) throws -> Response {
+    func admin(_ request: Request, _ body: () throws -> Response) throws -> Response {
+        try adminRefusal(request) ?? body()
+    }
+
+    /// The 401/403 response for a request without the right admin token; nil when it has it.
+    func adminRefusal(_ request: Request) -> Response? {
         guard let token = configuration.adminToken else {
             return Self.adminError(.forbidden, "admin endpoints are disabled: start the server with --admin-token-file or RINGMASTER_ADMIN_TOKEN")
         }
@@ -216,7 +354,7 @@ extension ModelServer {
         case .wrong:
             return Self.adminError(.forbidden, "wrong admin token")
         case .accepted:
-            return try body()
+            return nil
         }
     }
 

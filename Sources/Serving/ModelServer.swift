@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import TrafficPolicies
 
 /// How the server listens, batches and reloads. Every field has a default.
 public struct ServingConfiguration: Sendable {
@@ -21,6 +22,13 @@ public struct ServingConfiguration: Sendable {
     public var requestLog: RequestLog.Configuration?
     /// Bearer token for `/admin/*`; without one those endpoints answer 403.
     public var adminToken: AdminToken?
+    /// Rows in each served version's live drift window; default 1000, 0 turns windows off.
+    public var driftWindow = 1000
+    /// How long a drift window's snapshot is reused by `/metrics` and `/drift`; default 1 s.
+    public var driftSnapshotLifetime: Duration = .seconds(1)
+    /// Seed of the traffic routers' random choices (canary splits, shadow sampling,
+    /// exploration); nil draws one at start-up.
+    public var routerSeed: UInt64?
 
     public init() {}
 }
@@ -40,17 +48,24 @@ public final class ModelServer: Sendable {
     let requestLog: RequestLog?
     let logger: Logger
     let endpointsByName: [String: Endpoint]
+    /// Which variant answered each recent request, for feedback.
+    let answered = AnsweredRequests()
     private let reloading = Locked(())
 
-    /// Resolves and loads every reference (one endpoint each); any failure here is thrown,
-    /// since a server must not start without its models.
+    /// Resolves and loads every variant of `policy` (one endpoint, first, named after the
+    /// model its first variant resolves to) and every reference (one endpoint each, under a
+    /// `single` policy with the variant `primary`); any failure here is thrown, since a
+    /// server must not start without its models.
     public init(
-        references: [String], catalog: any ModelCatalog, configuration: ServingConfiguration = ServingConfiguration(),
-        router: any VariantRouter = PrimaryRouter(), logger: Logger = Logger(label: "ringmaster.serve")
+        references: [String], policy: TrafficPolicy? = nil, catalog: any ModelCatalog,
+        configuration: ServingConfiguration = ServingConfiguration(), logger: Logger = Logger(label: "ringmaster.serve")
     ) throws {
-        guard !references.isEmpty else { throw ModelLoadError(reference: "", message: "no model to serve") }
+        guard !references.isEmpty || policy != nil else { throw ModelLoadError(reference: "", message: "no model to serve") }
         guard configuration.maxBatch >= 1 else {
             throw ModelLoadError(reference: "", message: "max batch \(configuration.maxBatch) must be at least 1")
+        }
+        guard configuration.driftWindow >= 0 else {
+            throw ModelLoadError(reference: "", message: "drift window \(configuration.driftWindow) must not be negative")
         }
         self.configuration = configuration
         self.catalog = catalog
@@ -58,21 +73,39 @@ public final class ModelServer: Sendable {
         let metrics = ServingMetrics()
         self.metrics = metrics
         requestLog = try configuration.requestLog.map(RequestLog.init)
+        let seed = configuration.routerSeed ?? UInt64.random(in: 0...UInt64.max)
+        var specs: [TrafficPolicy] = policy.map { [$0] } ?? []
+        for reference in references {
+            do {
+                specs.append(try TrafficPolicy(.single(TrafficPolicies.Variant(name: "primary", model: reference))))
+            } catch {
+                throw ModelLoadError(reference: reference, message: "\(error)")
+            }
+        }
         var endpoints: [Endpoint] = []
         var byName: [String: Endpoint] = [:]
-        for reference in references {
-            let model = try Self.load(reference, catalog: catalog, variant: "primary", configuration: configuration, metrics: metrics)
-            guard byName[model.name] == nil else {
-                throw ModelLoadError(reference: reference, message: "a model named '\(model.name)' is already served")
+        for (index, spec) in specs.enumerated() {
+            let variants = try spec.variants.map { variant in
+                Variant(
+                    name: variant.name, reference: variant.model,
+                    model: try Self.load(variant.model, catalog: catalog, variant: variant.name, configuration: configuration, metrics: metrics))
             }
-            model.metrics.loaded.record(1)
+            let name = variants[0].current.name
+            guard byName[name] == nil else {
+                throw ModelLoadError(reference: variants[0].reference, message: "a model named '\(name)' is already served")
+            }
             let endpoint = Endpoint(
-                name: model.name, variants: [Variant(name: "primary", reference: reference, model: model)], router: router)
+                name: name, variants: variants, router: TrafficRouter(policy: spec, seed: seed &+ UInt64(index)))
             endpoints.append(endpoint)
-            byName[model.name] = endpoint
-            logger.info("serving model", metadata: [
-                "model": "\(model.name)", "version": "\(model.version)", "sha256": "\(model.sha256)", "reference": "\(reference)",
-            ])
+            byName[name] = endpoint
+            for variant in variants {
+                let model = variant.current
+                model.metrics.loaded.record(1)
+                logger.info("serving model", metadata: [
+                    "model": "\(model.name)", "version": "\(model.version)", "sha256": "\(model.sha256)",
+                    "reference": "\(variant.reference)", "variant": "\(variant.name)", "endpoint": "\(name)",
+                ])
+            }
         }
         self.endpoints = endpoints
         endpointsByName = byName
@@ -86,7 +119,8 @@ public final class ModelServer: Sendable {
             let resolved = try given ?? catalog.resolve(reference)
             return try ServedModel(
                 resolved: resolved, bytes: resolved.load(), variant: variant, maxBatch: configuration.maxBatch,
-                maxDelay: configuration.maxDelay, metrics: metrics)
+                maxDelay: configuration.maxDelay, metrics: metrics, driftWindow: configuration.driftWindow,
+                driftSnapshotLifetime: configuration.driftSnapshotLifetime)
         } catch let error as ModelLoadError {
             throw ModelLoadError(reference: reference, message: error.message)
         } catch {
@@ -142,8 +176,8 @@ public final class ModelServer: Sendable {
             variant.lastFailure.withLock { $0 = nil }
             return nil
         }
-        guard resolved.name == endpoint.name else {
-            return failed("\(variant.reference) now names model '\(resolved.name)', not '\(endpoint.name)'", key: key)
+        guard resolved.name == old.name else {
+            return failed("\(variant.reference) now names model '\(resolved.name)', not '\(old.name)'", key: key)
         }
         let new: ServedModel
         do {
@@ -164,6 +198,55 @@ public final class ModelServer: Sendable {
             "sha256": "\(new.sha256)",
         ])
         return ReloadEvent(model: endpoint.name, variant: variant.name, reference: variant.reference, from: old.version, to: new.version)
+    }
+
+    /// Why a policy was not put in force; the old policy keeps serving.
+    public struct PolicyChangeError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Puts `policy` in force on `endpoint` while requests flow: loads and verifies every new
+    /// variant's model first (any failure throws and changes nothing), then adds them,
+    /// replaces the router's policy (variants kept by name and model keep their statistics
+    /// and their loaded version) and retires the removed ones. Serialized with reloads.
+    @discardableResult
+    public func replacePolicy(_ policy: TrafficPolicy, on endpoint: Endpoint) throws -> PolicyChange {
+        try reloading.withLock { _ in
+            let change = PolicyChange(from: endpoint.router.policy, to: policy)
+            let before = endpoint.variants
+            var loaded: [String: Variant] = [:]
+            for variant in change.added {
+                let model: ServedModel
+                do {
+                    model = try Self.load(
+                        variant.model, catalog: catalog, variant: variant.name, configuration: configuration, metrics: metrics)
+                } catch {
+                    for done in loaded.values { done.current.runner.retire() }
+                    throw PolicyChangeError(description: "variant '\(variant.name)': \(error.message)")
+                }
+                loaded[variant.name] = Variant(name: variant.name, reference: variant.model, model: model)
+            }
+            let kept = Dictionary(
+                before.filter { old in !change.removed.contains { $0.name == old.name } }.map { ($0.name, $0) },
+                uniquingKeysWith: { first, _ in first })
+            let after = policy.variants.map { loaded[$0.name] ?? kept[$0.name]! }
+            let removed = before.filter { old in !after.contains { $0 === old } }
+            // Until the router switches, requests may still be routed to a removed variant.
+            endpoint.setVariants(after + removed)
+            endpoint.router.replace(policy: policy)
+            endpoint.setVariants(after)
+            for variant in loaded.values { variant.current.metrics.loaded.record(1) }
+            for variant in removed {
+                let model = variant.current
+                model.runner.retire()
+                model.metrics.loaded.record(0)
+            }
+            logger.info("traffic policy replaced", metadata: [
+                "model": "\(endpoint.name)", "kind": "\(policy.kind.rawValue)",
+                "added": "\(change.added.map(\.name))", "removed": "\(change.removed.map(\.name))",
+            ])
+            return change
+        }
     }
 
     /// Stops every batch worker once queued requests are answered; called when the

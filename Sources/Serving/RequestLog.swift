@@ -4,7 +4,8 @@ import Foundation
 /// for building evaluation sets from production traffic.
 ///
 /// Each line: `{"time", "request_id", "protocol", "model", "version", "variant", "status",
-/// "latency_ms", "request", "response"}`. `request` and `response` are the bodies as
+/// "latency_ms", "request", "response"}`, plus `"shadow": true` on the line of a shadow
+/// variant's answer (same request id as the answer the client got). `request` and `response` are the bodies as
 /// sent, embedded as JSON when they are JSON (a malformed request body is kept as a
 /// string). Writes are serialized by a lock; only sampled requests pay for one.
 public final class RequestLog: Sendable {
@@ -30,6 +31,8 @@ public final class RequestLog: Sendable {
         var variant: String?
         var status: Int
         var latency_ms: Double
+        /// True for a shadow variant's answer (never returned to the client).
+        var shadow: Bool?
     }
 
     let sampleRate: Double

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import Logging
 import Serving
+import TrafficPolicies
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,11 +11,20 @@ struct Serve: ParsableCommand {
         discussion: """
             Each MODEL_REF is one model, served under its name: NAME=REF, else a file's name \
             without extension or a run's experiment. /invocations serves the first. The server \
-            polls each reference and swaps in a new version when it moves. See docs/serving.md.
+            polls each reference and swaps in a new version when it moves. --policy serves \
+            several models or versions behind one endpoint (canary, shadow, A/B, bandit), named \
+            after the model its first variant resolves to; that endpoint comes first. See \
+            docs/serving.md and docs/serving-policies.md.
             """)
 
     @Argument(help: ArgumentHelp("Models to serve: model files or run ids, optionally NAME=REF.", valueName: "model-ref"))
-    var models: [String]
+    var models: [String] = []
+
+    @Option(help: "Traffic policy (YAML) whose variants share one endpoint; see docs/serving-policies.md.")
+    var policy: String?
+
+    @Option(help: "Rows in each served version's live drift window (0: off).")
+    var driftWindow = 1000
 
     @Option(help: "Address to bind.")
     var host = "127.0.0.1"
@@ -47,6 +57,8 @@ struct Serve: ParsableCommand {
     var store: String?
 
     func validate() throws {
+        guard !models.isEmpty || policy != nil else { throw ValidationError("give a model reference or --policy FILE") }
+        guard driftWindow >= 0 else { throw ValidationError("--drift-window must not be negative") }
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port) is outside 0...65535") }
         guard maxBatch >= 1 else { throw ValidationError("--max-batch must be at least 1") }
         guard maxDelayMs >= 0, maxDelayMs <= 1000 else { throw ValidationError("--max-delay-ms must be within 0...1000") }
@@ -65,6 +77,13 @@ struct Serve: ParsableCommand {
         configuration.pollInterval = .milliseconds(Int((pollInterval * 1000).rounded()))
         configuration.requestLog = requestLog.map { RequestLog.Configuration(path: $0, sampleRate: logSampleRate) }
         configuration.adminToken = try adminToken()
+        configuration.driftWindow = driftWindow
+        let trafficPolicy: TrafficPolicy?
+        do {
+            trafficPolicy = try policy.map { try TrafficPolicy.load(path: $0) }
+        } catch {
+            throw CLIError(message: "\(error)")
+        }
 
         LoggingSystem.bootstrap(StreamLogHandler.standardError)
         var logger = Logger(label: "ringmaster.serve")
@@ -72,7 +91,8 @@ struct Serve: ParsableCommand {
         let server: ModelServer
         do {
             server = try ModelServer(
-                references: models, catalog: ServeCatalog(store: store), configuration: configuration, logger: logger)
+                references: models, policy: trafficPolicy, catalog: ServeCatalog(store: store), configuration: configuration,
+                logger: logger)
         } catch let error as ModelLoadError {
             throw CLIError(message: error.description)
         }

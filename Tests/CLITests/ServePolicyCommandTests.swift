@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `ringmaster serve --policy`: two trained runs behind one endpoint under a canary policy,
+/// with statistics, feedback and the live drift window read over HTTP.
+@Suite struct ServePolicyCommandTests {
+    @Test func servesACanaryPolicyFromAYAMLFile() throws {
+        let runs = try TrainedRuns.get()
+        let directory = runs.cli.store
+        let policy = directory.appendingPathComponent("canary-\(UUID().uuidString).yaml")
+        try """
+            kind: canary
+            variants:
+              - {name: slow, model: "\(runs.slow)", weight: 50}
+              - {name: fast, model: "\(runs.fast)", weight: 50}
+            """.write(to: policy, atomically: true, encoding: .utf8)
+
+        let output = directory.appendingPathComponent("serve-policy-\(UUID().uuidString).out")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.binary)
+        process.arguments = ["serve", "--policy", policy.path, "--port", "0", "--store", directory.path, "--drift-window", "100"]
+        process.environment = ProcessRunner.environment()
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        defer { if process.isRunning { ProcessRunner.killTree(process.processIdentifier) } }
+        func log() -> String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+        var address: String?
+        for _ in 0..<1200 where address == nil && process.isRunning {
+            usleep(100_000)
+            address = log().split(separator: "\n").first { $0.hasPrefix("serving digits on ") }.map { String($0.dropFirst(18)) }
+        }
+        let base = try #require(address, "no address printed: \(log())")
+        func curl(_ arguments: [String]) throws -> String {
+            let result = try ProcessRunner.run(["curl", "-sS"] + arguments, timeout: 60)
+            #expect(result.status == 0, "\(result.stderr)")
+            return result.stdout
+        }
+        func json(_ text: String) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
+        }
+
+        let csv = try String(contentsOfFile: CLI.example("data/digits.csv"), encoding: .utf8).split(separator: "\n")
+        let header = csv[0].split(separator: ",").map(String.init)
+        let features = header.indices.filter { header[$0] != "label" }
+        var ids: [String] = []
+        for line in csv[1...30] {
+            let values = line.split(separator: ",").map(String.init)
+            let body = #"{"dataframe_split":{"columns":[\#(features.map { "\"\(header[$0])\"" }.joined(separator: ","))],"data":[[\#(features.map { values[$0] }.joined(separator: ","))]]}}"#
+            let response = try curl(["-D", "-", "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", body, "\(base)/invocations"])
+            let id = response.split(separator: "\r\n").first { $0.lowercased().hasPrefix("x-request-id: ") }.map { String($0.dropFirst(14)) }
+            ids.append(try #require(id, "\(response)"))
+        }
+
+        let stats = try json(try curl(["\(base)/stats"]))
+        #expect(stats["policy"] as? String == "canary")
+        let variants = try #require(stats["variants"] as? [[String: Any]])
+        #expect(variants.compactMap { $0["name"] as? String } == ["slow", "fast"])
+        let requests = variants.compactMap { $0["requests"] as? Int }
+        #expect(requests.reduce(0, +) == 30)
+
+        let feedback = try json(try curl([
+            "-X", "POST", "-H", "Content-Type: application/json", "--data-binary", #"{"request_id":"\#(ids[0])","reward":1}"#,
+            "\(base)/v2/feedback",
+        ]))
+        #expect(feedback["reward_recorded"] as? Bool == true, "\(feedback)")
+        let unknown = try curl(["-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "--data-binary", #"{"request_id":"nope","reward":1}"#, "\(base)/v2/feedback"])
+        #expect(unknown == "404")
+
+        // The primary variant's window holds exactly the rows it answered.
+        let drift = try json(try curl(["\(base)/v2/models/digits/drift"]))
+        #expect(drift["variant"] as? String == "slow")
+        #expect((drift["window"] as? [String: Any])?["rows"] as? Int == requests.first)
+        let metrics = try curl(["\(base)/metrics"])
+        #expect(metrics.contains("ringmaster_drift_window_rows{"), "\(metrics.prefix(2000))")
+
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<600 where process.isRunning { usleep(50_000) }
+        #expect(!process.isRunning, "serve did not stop on SIGTERM")
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(log())")
+    }
+
+    @Test func aBadPolicyFileFailsWithOneLine() throws {
+        let cli = try CLI()
+        let policy = cli.store.appendingPathComponent("bad.yaml")
+        try "kind: canary\nvariants:\n  - {model: a, weight: 60}\n  - {model: b, weight: 30}\n".write(to: policy, atomically: true, encoding: .utf8)
+        let result = try cli.run(["serve", "--policy", policy.path, "--port", "0"])
+        #expect(result.status != 0)
+        #expect(result.oneErrorLine?.contains("weights must sum to 100") == true, "\(result.stderr)")
+        let none = try cli.run(["serve", "--port", "0"])
+        #expect(none.status != 0)
+    }
+}
