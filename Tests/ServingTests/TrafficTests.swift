@@ -53,6 +53,14 @@ enum TrafficFixtures {
     }
 }
 
+extension ModelFile {
+    func withProfile(_ profile: FeatureProfile?) -> ModelFile {
+        var copy = self
+        copy.profile = profile
+        return copy
+    }
+}
+
 extension TestResponse {
     var requestID: String? { headers[HTTPField.Name("X-Request-Id")!] }
 }
@@ -402,6 +410,32 @@ extension TestResponse {
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(metricValue(response.text, "ringmaster_live_accuracy", labels: [#"model="animals""#]) == 0.5)
             }
+        }
+    }
+
+    @Test func aHotSwapStartsAFreshWindowAndPolicyVariantsFollowTheCatalog() async throws {
+        let model = TrafficFixtures.profiledModel()
+        let catalog = try TrafficFixtures.catalog(model, model)
+        let server = try TrafficFixtures.server("""
+            kind: canary
+            variants:
+              - {name: a, model: v1, weight: 100}
+              - {name: b, model: v2, weight: 0}
+            """, catalog: catalog) { $0.driftSnapshotLifetime = .zero }
+        try await server.makeApplication().test(.router) { client in
+            try await client.post("/v2/models/animals/infer", oipRequest(TrafficFixtures.rows(5, seed: 3))) { #expect($0.status == .ok) }
+            let before = try await client.execute(uri: "/v2/models/animals/drift", method: .get) { $0.object }
+            #expect(before["version"] as? String == "1")
+            #expect((before["window"] as? [String: Any])?["rows"] as? Int == 5)
+
+            catalog.set("v1", try Fixtures.resolved("animals", version: "9", Fixtures.classifier(seed: 3).withProfile(model.profile)))
+            let events = server.reload()
+            #expect(events.map(\.variant) == ["a"] && events.first?.to == "9" && events.first?.error == nil)
+            let after = try await client.execute(uri: "/v2/models/animals/drift", method: .get) { $0.object }
+            #expect(after["version"] as? String == "9")
+            #expect((after["window"] as? [String: Any])?["rows"] as? Int == 0)
+            let version = try await client.post("/v2/models/animals/infer", oneRow) { try $0.decode(OIPResponse.self).model_version }
+            #expect(version == "9")
         }
     }
 
