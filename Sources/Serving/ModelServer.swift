@@ -91,6 +91,9 @@ public final class ModelServer: Sendable {
                     model: try Self.load(variant.model, catalog: catalog, variant: variant.name, configuration: configuration, metrics: metrics))
             }
             let name = variants[0].current.name
+            if let problem = Self.featureMismatch(variants.map { ($0.name, $0.current) }) {
+                throw ModelLoadError(reference: variants[0].reference, message: problem)
+            }
             guard byName[name] == nil else {
                 throw ModelLoadError(reference: variants[0].reference, message: "a model named '\(name)' is already served")
             }
@@ -200,6 +203,17 @@ public final class ModelServer: Sendable {
         return ReloadEvent(model: endpoint.name, variant: variant.name, reference: variant.reference, from: old.version, to: new.version)
     }
 
+    /// Why variants cannot share an endpoint: one whose model takes other features than the
+    /// first's (requests are the same for every variant); nil when they agree.
+    static func featureMismatch(_ variants: [(name: String, model: ServedModel)]) -> String? {
+        guard let first = variants.first else { return nil }
+        for (name, model) in variants.dropFirst() where model.featureNames != first.model.featureNames {
+            return "variant '\(name)' (model '\(model.name)' version \(model.version)) takes features \(model.featureNames.prefix(4))… "
+                + "but variant '\(first.name)' takes \(first.model.featureNames.prefix(4))…; the variants of one endpoint must take the same features"
+        }
+        return nil
+    }
+
     /// Why a policy was not put in force; the old policy keeps serving.
     public struct PolicyChangeError: Error, CustomStringConvertible {
         public var description: String
@@ -230,6 +244,10 @@ public final class ModelServer: Sendable {
                 before.filter { old in !change.removed.contains { $0.name == old.name } }.map { ($0.name, $0) },
                 uniquingKeysWith: { first, _ in first })
             let after = policy.variants.map { loaded[$0.name] ?? kept[$0.name]! }
+            if let problem = Self.featureMismatch(after.map { ($0.name, $0.current) }) {
+                for done in loaded.values { done.current.runner.retire() }
+                throw PolicyChangeError(description: problem)
+            }
             let removed = before.filter { old in !after.contains { $0 === old } }
             // Until the router switches, requests may still be routed to a removed variant.
             endpoint.setVariants(after + removed)

@@ -273,12 +273,14 @@ extension TestResponse {
     }
 
     @Test func adminPolicyIsReadAndReplacedWithTheToken() async throws {
+        let catalog = try TrafficFixtures.catalog()
+        catalog.set("prices", try Fixtures.resolved("prices", version: "1", Fixtures.regressor()))
         let server = try TrafficFixtures.server("""
             kind: canary
             variants:
               - {name: a, model: v1, weight: 100}
               - {name: b, model: v2, weight: 0}
-            """) { $0.adminToken = AdminToken("tok") }
+            """, catalog: catalog) { $0.adminToken = AdminToken("tok") }
         let auth: HTTPFields = [.authorization: "Bearer tok"]
         try await server.makeApplication().test(.router) { client in
             let refused: [(HTTPFields, HTTPResponse.Status)] = [([:], .unauthorized), ([.authorization: "Bearer nope"], .forbidden)]
@@ -298,6 +300,12 @@ extension TestResponse {
             try await client.execute(uri: "/admin/policy", method: .put, headers: auth, body: ByteBuffer(string: broken)) { response in
                 #expect(response.status == .conflict)
                 #expect((response.object["error"] as? String)?.contains("broken") == true, "\(response.text)")
+            }
+            // A model that takes other features cannot join the endpoint.
+            let other = #"{"kind":"canary","variants":[{"name":"a","model":"v1","weight":50},{"name":"r","model":"prices","weight":50}]}"#
+            try await client.execute(uri: "/admin/policy", method: .put, headers: auth, body: ByteBuffer(string: other)) { response in
+                #expect(response.status == .conflict)
+                #expect((response.object["error"] as? String)?.contains("same features") == true, "\(response.text)")
             }
             try await client.execute(uri: "/admin/policy", method: .put, headers: auth, body: ByteBuffer(string: #"{"kind":"canary"}"#)) {
                 #expect($0.status == .badRequest)
