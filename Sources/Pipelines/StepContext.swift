@@ -69,8 +69,7 @@ struct StepContext {
     func ringmaster(_ arguments: [String], ranks: Int = 1, timeout: Double? = nil) throws -> String {
         var command = [options.executable] + arguments
         if let store = options.storeLocation { command += ["--store", store] }
-        if ranks > 1 { command = ["mpirun", "--oversubscribe", "-np", "\(ranks)"] + command }
-        let result = try ChildProcess.run(command, timeout: timeout)
+        let result = try ChildProcess.run(MPILaunch.command(command, ranks: ranks), timeout: timeout)
         guard result.status == 0, !result.timedOut else {
             let what = "ringmaster \(arguments.first ?? "")" + (ranks > 1 ? " on \(ranks) ranks" : "")
             throw PipelineStepError(message: "\(what) failed (exit \(result.status))" + (result.lastError.map { ": \($0)" } ?? ""))

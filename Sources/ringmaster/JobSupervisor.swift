@@ -1,6 +1,7 @@
 import ArgumentParser
 import Collectives
 import Foundation
+import RingmasterCore
 
 /// `--max-restarts`, `--ranks`, `--mpirun-args`: the options of commands a ``JobSupervisor``
 /// can restart.
@@ -58,9 +59,7 @@ struct JobSupervisor {
 
     /// The command line of an attempt, with `extra` arguments after the job's own.
     func command(_ extra: [String]) -> [String] {
-        let command = [TrainingLauncher.executable] + arguments + extra
-        guard ranks > 1 else { return command }
-        return ["mpirun", "--oversubscribe", "--bind-to", "none"] + mpirunArguments + ["-np", "\(ranks)"] + command
+        MPILaunch.command([TrainingLauncher.executable] + arguments + extra, ranks: ranks, mpirunArguments: mpirunArguments)
     }
 
     /// Runs attempts until one succeeds or `maxRestarts` restarts have failed; throws then.

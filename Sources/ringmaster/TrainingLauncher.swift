@@ -1,4 +1,5 @@
 import Foundation
+import RingmasterCore
 import Training
 
 /// Starts `ringmaster train` as a child job — under `mpirun -np N` for several ranks —
@@ -15,10 +16,8 @@ struct TrainingLauncher {
     func train(config: String, arguments: [String]) throws -> TrainingResult {
         var command = [Self.executable, "train", config, "--json", "--quiet"] + arguments
         if let store { command += ["--store", store] }
-        if ranks > 1 {
-            // Reproducing a 4-rank run on a smaller machine must still work: oversubscribe.
-            command = ["mpirun", "--oversubscribe", "-np", "\(ranks)"] + command
-        }
+        // Reproducing a 4-rank run on a smaller machine must still work: MPILaunch oversubscribes.
+        command = MPILaunch.command(command, ranks: ranks)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = command

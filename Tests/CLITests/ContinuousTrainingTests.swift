@@ -104,16 +104,9 @@ import TestSupport
         ])
         #expect(try cli.run(["models", "promote", "digits", "--version", "1", "--alias", "production"]).status == 0)
 
-        let server = try BackgroundJob(
-            [CLI.binary, "serve", "digits@production", "--port", "0", "--poll-interval", "0.2", "--store", folder.path],
-            in: folder)
-        defer { server.kill() }
-        var base = ""
-        server.wait(seconds: 120) {
-            base = server.stdout.split(separator: "\n").first { $0.hasPrefix("serving digits on ") }.map { String($0.dropFirst(18)) } ?? ""
-            return !base.isEmpty || !server.process.isRunning
-        }
-        try #require(!base.isEmpty, "serve did not start: \(server.stderr)")
+        let server = try RunningServer(
+            ["serve", "digits@production", "--port", "0", "--poll-interval", "0.2", "--store", folder.path], in: folder)
+        let base = server.base
 
         func infer(_ rows: ArraySlice<String>) throws -> [String: Any] {
             let result = try ProcessRunner.run(

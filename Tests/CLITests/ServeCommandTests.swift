@@ -17,26 +17,8 @@ import TestSupport
         let expected = try JSONSerialization.jsonObject(with: Data(predicted.utf8)) as? [String: Any]
         let expectedProbabilities = try #require(expected?["probabilities"] as? [Double])
 
-        let output = runs.cli.store.appendingPathComponent("serve-\(UUID().uuidString).out")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["serve", "digits=\(runs.tiny)", "--port", "0", "--store", runs.cli.store.path]
-        process.environment = ProcessRunner.environment()
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        defer { if process.isRunning { ProcessRunner.killTree(process.processIdentifier) } }
-
-        // The server prints its address once it listens.
-        var address: String?
-        for _ in 0..<1200 where address == nil && process.isRunning {
-            usleep(100_000)
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            address = text.split(separator: "\n").first { $0.hasPrefix("serving digits on ") }.map { String($0.dropFirst(18)) }
-        }
-        let base = try #require(address, "no address printed: \((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
+        let server = try RunningServer(["serve", "digits=\(runs.tiny)", "--port", "0", "--store", runs.cli.store.path], in: runs.cli.store)
+        let base = server.base
 
         let features = header.indices.filter { $0 != labelColumn }
         let body = #"{"dataframe_split":{"columns":[\#(features.map { "\"\(header[$0])\"" }.joined(separator: ","))],"data":[[\#(features.map { values[$0] }.joined(separator: ","))]]}}"#
@@ -53,11 +35,7 @@ import TestSupport
         let live = try ProcessRunner.run(["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/v2/health/live"], timeout: 60)
         #expect(live.stdout == "200")
 
-        kill(process.processIdentifier, SIGTERM)
-        for _ in 0..<600 where process.isRunning { usleep(50_000) }
-        #expect(!process.isRunning, "serve did not stop on SIGTERM")
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
+        #expect(server.stop() == 0, "serve did not stop cleanly on SIGTERM: \(server.log)")
     }
 
     @Test func badReferencesFailWithOneLine() throws {

@@ -16,29 +16,10 @@ import TestSupport
               - {name: fast, model: "\(runs.fast)", weight: 50}
             """.write(to: policy, atomically: true, encoding: .utf8)
 
-        let output = directory.appendingPathComponent("serve-policy-\(UUID().uuidString).out")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.binary)
-        process.arguments = ["serve", "--policy", policy.path, "--port", "0", "--store", directory.path, "--drift-window", "100"]
-        process.environment = ProcessRunner.environment()
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        defer { if process.isRunning { ProcessRunner.killTree(process.processIdentifier) } }
-        func log() -> String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
-        var address: String?
-        for _ in 0..<1200 where address == nil && process.isRunning {
-            usleep(100_000)
-            address = log().split(separator: "\n").first { $0.hasPrefix("serving digits on ") }.map { String($0.dropFirst(18)) }
-        }
-        let base = try #require(address, "no address printed: \(log())")
-        func curl(_ arguments: [String]) throws -> String {
-            let result = try ProcessRunner.run(["curl", "-sS"] + arguments, timeout: 60)
-            #expect(result.status == 0, "\(result.stderr)")
-            return result.stdout
-        }
+        let server = try RunningServer(
+            ["serve", "--policy", policy.path, "--port", "0", "--store", directory.path, "--drift-window", "100"], in: directory)
+        let base = server.base
+        let curl = server.curl
         func json(_ text: String) throws -> [String: Any] {
             try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
         }
@@ -77,11 +58,7 @@ import TestSupport
         let metrics = try curl(["\(base)/metrics"])
         #expect(metrics.contains("ringmaster_drift_window_rows{"), "\(metrics.prefix(2000))")
 
-        kill(process.processIdentifier, SIGTERM)
-        for _ in 0..<600 where process.isRunning { usleep(50_000) }
-        #expect(!process.isRunning, "serve did not stop on SIGTERM")
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(log())")
+        #expect(server.stop() == 0, "serve did not stop cleanly on SIGTERM: \(server.log)")
     }
 
     @Test func aBadPolicyFileFailsWithOneLine() throws {
