@@ -91,7 +91,8 @@ struct Serve: ParsableCommand {
         let server: ModelServer
         do {
             server = try ModelServer(
-                references: models, policy: trafficPolicy, catalog: ServeCatalog(store: store), configuration: configuration,
+                references: models, policy: trafficPolicy, catalog: ServeCatalog(
+                    store: store, files: models + (trafficPolicy?.variants.map(\.model) ?? [])), configuration: configuration,
                 logger: logger)
         } catch let error as ModelLoadError {
             throw CLIError(message: error.description)

@@ -23,13 +23,24 @@ final class ServeCatalog: ModelCatalog, @unchecked Sendable {
     private var runs: [String: ResolvedModel] = [:]
     private var openedStore: (any MetadataStore)?
 
-    init(store: String?) {
+    /// Model files may be served only when named at start-up (`files`, the command line and
+    /// the policy file): a policy sent later to the admin endpoint names store models
+    /// (registered versions, runs), so no request can make the server read another file.
+    private let allowedFiles: Set<String>
+
+    init(store: String?, files: [String] = []) {
         storeLocation = store
+        allowedFiles = Set(files.map { Self.split($0).target })
     }
 
     func resolve(_ reference: String) throws -> ResolvedModel {
         let (name, target) = Self.split(reference)
-        if FileManager.default.fileExists(atPath: target) { return try file(target, name: name) }
+        if FileManager.default.fileExists(atPath: target) {
+            guard allowedFiles.contains(target) else {
+                throw CLIError(message: "\(target): model files are served only when named on the command line or in the --policy file; name a registered model (NAME@ALIAS, NAME:VERSION) or a run")
+            }
+            return try file(target, name: name)
+        }
         lock.lock()
         defer { lock.unlock() }
         if ModelVersionReference.isSpelledAsReference(target) {

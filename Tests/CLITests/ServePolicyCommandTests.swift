@@ -5,6 +5,34 @@ import TestSupport
 /// `ringmaster serve --policy`: two trained runs behind one endpoint under a canary policy,
 /// with statistics, feedback and the live drift window read over HTTP.
 @Suite struct ServePolicyCommandTests {
+    /// A policy sent to the admin endpoint may name store models only: a file path in it is
+    /// refused, so no request makes the server read a file the operator did not name.
+    @Test func adminPoliciesCannotNameFiles() throws {
+        let runs = try TrainedRuns.get()
+        let directory = runs.cli.store
+        let token = directory.appendingPathComponent("admin-token-\(UUID().uuidString)")
+        try "s3cret\n".write(to: token, atomically: true, encoding: .utf8)
+        let modelFile = try #require(
+            try FileManager.default.subpathsOfDirectory(atPath: directory.path).first { $0.hasSuffix("model.rmm") })
+        let server = try RunningServer(
+            ["serve", "digits=\(runs.fast)", "--port", "0", "--store", directory.path, "--admin-token-file", token.path],
+            in: directory)
+        func put(_ model: String) throws -> String {
+            try server.curl([
+                "-w", "\n%{http_code}", "-X", "PUT", "-H", "Authorization: Bearer s3cret", "-H", "Content-Type: application/json",
+                "--data-binary", #"{"kind":"single","variants":[{"name":"live","model":"\#(model)"}]}"#, "\(server.base)/admin/policy",
+            ])
+        }
+        for path in ["/etc/hostname", directory.appendingPathComponent(modelFile).path] {
+            let answer = try put(path)
+            #expect(answer.hasSuffix("409"), "\(answer)")
+            #expect(answer.contains("model files are served only when named"), "\(answer)")
+        }
+        // A store model is accepted.
+        #expect(try put(runs.slow).hasSuffix("200"))
+        #expect(server.stop() == 0)
+    }
+
     @Test func servesACanaryPolicyFromAYAMLFile() throws {
         let runs = try TrainedRuns.get()
         let directory = runs.cli.store
