@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RingmasterCore
 import Training
 import Yams
 

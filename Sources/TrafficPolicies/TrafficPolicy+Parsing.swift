@@ -5,7 +5,7 @@ extension TrafficPolicy {
     /// Reads a policy file; errors name the file, line and field.
     public static func load(path: String) throws -> TrafficPolicy {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw TrafficPolicyError(source: path, line: nil, field: "", reason: "cannot read the policy file")
+            throw TrafficPolicyError(file: path, line: nil, key: "", reason: "cannot read the policy file")
         }
         return try parse(yaml: text, file: path)
     }
@@ -14,7 +14,7 @@ extension TrafficPolicy {
     public static func parse(yaml text: String, file: String) throws -> TrafficPolicy {
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
-            throw TrafficPolicyError(source: file, line: nil, field: "", reason: "not valid YAML: \(error)")
+            throw TrafficPolicyError(file: file, line: nil, key: "", reason: "not valid YAML: \(error)")
         }
         return try PolicyReader(source: file).policy(root)
     }
@@ -24,7 +24,7 @@ extension TrafficPolicy {
     public static func parse(json data: Data, source: String = "request body") throws -> TrafficPolicy {
         let tree: JSONTree
         do { tree = try JSONDecoder().decode(JSONTree.self, from: data) } catch {
-            throw TrafficPolicyError(source: source, line: nil, field: "", reason: "not valid JSON")
+            throw TrafficPolicyError(file: source, line: nil, key: "", reason: "not valid JSON")
         }
         return try PolicyReader(source: source).policy(tree.node)
     }
@@ -140,7 +140,7 @@ final class PolicyReader {
     init(source: String) { self.source = source }
 
     func error(_ field: String, _ reason: String, _ node: Node?) -> TrafficPolicyError {
-        TrafficPolicyError(source: source, line: node?.mark?.line, field: field, reason: reason)
+        TrafficPolicyError(file: source, line: node?.mark?.line, key: field, reason: reason)
     }
 
     private static let keys: [TrafficPolicy.Kind: [String]] = [
@@ -191,7 +191,7 @@ final class PolicyReader {
             rule = .bandit(try variants(fields, weighted: false).map(\.variant), try algorithm(fields, root))
         }
         if let (field, reason) = TrafficPolicy.problem(in: rule) {
-            throw TrafficPolicyError(source: source, line: line(of: field), field: field, reason: reason)
+            throw TrafficPolicyError(file: source, line: line(of: field), key: field, reason: reason)
         }
         return TrafficPolicy(validated: rule)
     }
@@ -216,8 +216,7 @@ final class PolicyReader {
 
     private func variants(_ fields: Node.Mapping, weighted: Bool) throws -> [WeightedVariant] {
         guard let node = fields[Node("variants")] else {
-            throw TrafficPolicyError(
-                source: source, line: lines[""], field: "variants", reason: "is required: a list of {name, model\(weighted ? ", weight" : "")}")
+            throw TrafficPolicyError(file: source, line: lines[""], key: "variants", reason: "is required: a list of {name, model\(weighted ? ", weight" : "")}")
         }
         return try sequence(node, "variants").enumerated().map { try variant($1, "variants[\($0)]", weighted: weighted) }
     }

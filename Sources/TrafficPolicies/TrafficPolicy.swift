@@ -83,7 +83,7 @@ public struct TrafficPolicy: Sendable, Hashable {
     /// the field at fault, spelled as in the YAML form.
     public init(_ rule: Rule) throws {
         if let (field, reason) = Self.problem(in: rule) {
-            throw TrafficPolicyError(source: "", line: nil, field: field, reason: reason)
+            throw TrafficPolicyError(file: "", line: nil, key: field, reason: reason)
         }
         self.rule = rule
     }

@@ -1,28 +1,9 @@
+import RingmasterCore
+
 /// An invalid traffic policy: names the source (a file, or the admin request body), the YAML
-/// line when known, and the field at fault, e.g. `canary.yaml:7: variants[1].weight: …`.
-public struct TrafficPolicyError: Error, CustomStringConvertible, Sendable, Equatable {
-    /// Where the policy came from: a file path, `request body`, or empty for a policy built in code.
-    public var source: String
-    /// The 1-based line of the offending YAML node; nil for JSON bodies and policies built in code.
-    public var line: Int?
-    /// The dotted field path at fault (`variants[1].weight`, `prior.alpha`); empty for the whole document.
-    public var field: String
-    /// What is wrong and, where it helps, what would be right.
-    public var reason: String
-
-    public init(source: String, line: Int?, field: String, reason: String) {
-        self.source = source
-        self.line = line
-        self.field = field
-        self.reason = reason
-    }
-
-    public var description: String {
-        let place = line.map { "\(source):\($0)" } ?? source
-        let prefix = place.isEmpty ? "" : "\(place): "
-        return field.isEmpty ? "\(prefix)\(reason)" : "\(prefix)\(field): \(reason)"
-    }
-}
+/// line when known, and the field at fault, e.g. `canary.yaml:7: variants[1].weight: …` —
+/// the same error every specification in the project reports.
+public typealias TrafficPolicyError = ConfigurationError
 
 /// Why the router refused a reward.
 public enum TrafficRouterError: Error, CustomStringConvertible, Sendable, Equatable {

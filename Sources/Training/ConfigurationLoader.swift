@@ -1,26 +1,7 @@
 import Foundation
 import Learning
+import RingmasterCore
 import Yams
-
-/// An invalid configuration: names the file, line (when known) and key at fault.
-public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
-    public var file: String
-    public var line: Int?
-    public var key: String
-    public var reason: String
-
-    public init(file: String, line: Int?, key: String, reason: String) {
-        self.file = file
-        self.line = line
-        self.key = key
-        self.reason = reason
-    }
-
-    public var description: String {
-        let place = line.map { "\(file):\($0)" } ?? file
-        return key.isEmpty ? "\(place): \(reason)" : "\(place): \(key): \(reason)"
-    }
-}
 
 /// Reads a YAML training configuration strictly: every key must be known, every value
 /// of the right type and range, and `--set section.key=value` overrides apply before

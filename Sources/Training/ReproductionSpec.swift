@@ -1,4 +1,5 @@
 import Foundation
+import RingmasterCore
 import Yams
 
 /// A published result to reproduce (`benchmarks/repro/*.yaml`): which configuration on

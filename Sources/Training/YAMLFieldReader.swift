@@ -1,3 +1,4 @@
+import RingmasterCore
 import Yams
 
 /// Typed reads from a YAML document, each failing with a ``ConfigurationError`` that names the

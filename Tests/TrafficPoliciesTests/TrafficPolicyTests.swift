@@ -119,7 +119,7 @@ import Testing
 
     @Test func policiesBuiltInCodeAreCheckedToo() throws {
         let a = Variant(name: "a", model: "m:1"), b = Variant(name: "b", model: "m:2")
-        #expect(throws: TrafficPolicyError(source: "", line: nil, field: "variants", reason: "weights must sum to 100 (percent), they sum to 80.0")) {
+        #expect(throws: TrafficPolicyError(file: "", line: nil, key: "variants", reason: "weights must sum to 100 (percent), they sum to 80.0")) {
             try TrafficPolicy(.canary([WeightedVariant(a, weight: 40), WeightedVariant(b, weight: 40)]))
         }
         #expect(throws: TrafficPolicyError.self) { try TrafficPolicy(.bandit([a, a], .epsilonGreedy(epsilon: 0.1))) }

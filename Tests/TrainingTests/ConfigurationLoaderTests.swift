@@ -1,4 +1,5 @@
 import Foundation
+import RingmasterCore
 import Testing
 import Training
 
