@@ -73,6 +73,10 @@ def run(rank, args, world_size, results):
         t = torch.tensor([elapsed])
         dist.all_reduce(t, op=dist.ReduceOp.MAX)
         elapsed = t.item()
+        # Both ranks done with the model before either tears the group down: gloo aborts a
+        # process whose peer leaves while DDP still holds the group.
+        del model, optimizer
+        dist.barrier()
         dist.destroy_process_group()
     if rank == 0:
         samples = args.steps * args.batch * world_size
@@ -93,6 +97,9 @@ def main():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = "127.0.0.1", str(probe.getsockname()[1])
+    # Gloo picks its interface from the host name unless told; keep both ranks on loopback,
+    # as Ringmaster's are (on some machines the guess fails and a rank aborts).
+    os.environ.setdefault("GLOO_SOCKET_IFNAME", "lo")
     context = mp.get_context("spawn")
     results = context.Queue()
     if world_size == 1:
