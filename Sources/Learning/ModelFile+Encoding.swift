@@ -133,7 +133,7 @@ extension ModelFile {
         var hasher = SHA256()
         hasher.update(data: header)
         hasher.update(data: payload)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hexString
     }
 
     private static var encoder: JSONEncoder {

@@ -8,7 +8,7 @@ struct ContentAddressedFiles: Sendable {
     let root: URL
 
     static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: data).hexString
     }
 
     func url(for sha256: String) -> URL {

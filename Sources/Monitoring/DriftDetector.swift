@@ -185,6 +185,21 @@ public struct DriftDetector: Sendable {
             currentHistogram: histogram)
     }
 
+    /// Adds the drift of `predictions` (class indices for a classifier, values for a regressor)
+    /// against the training predictions in `reference` to `report`.
+    public func addPredictionDrift(_ reference: FeatureProfile.Distribution?, predictions: [Double], to report: inout DriftReport) {
+        switch reference {
+        case .classes(let names, let counts)?:
+            var current = [Int](repeating: 0, count: names.count)
+            for p in predictions where p >= 0 && Int(p) < names.count { current[Int(p)] += 1 }
+            report.predictions = distributionDrift(reference: names, counts, current: current)
+        case .numeric(let summary)?:
+            report.predictionValues = featureDrift(summary, predictions)
+        case nil:
+            break
+        }
+    }
+
     /// Drift of a class distribution: Jensen–Shannon distance against its threshold (PSI reported too).
     public func distributionDrift(reference names: [String], _ referenceCounts: [Int], current: [Int]) -> DistributionDrift {
         let js = DriftStatistics.jensenShannon(referenceCounts, current)

@@ -134,16 +134,7 @@ public final class DriftWindow: Sendable {
         else {
             return Snapshot(rows: filled, totalRows: total, accuracy: accuracy, labelled: labelled, drift: nil)
         }
-        switch profile.predictions {
-        case .classes(let names, let counts)?:
-            var current = [Int](repeating: 0, count: names.count)
-            for p in predictions where p >= 0 && Int(p) < names.count { current[Int(p)] += 1 }
-            report.predictions = detector.distributionDrift(reference: names, counts, current: current)
-        case .numeric(let summary)?:
-            report.predictionValues = detector.featureDrift(summary, predictions)
-        case nil:
-            break
-        }
+        detector.addPredictionDrift(profile.predictions, predictions: predictions, to: &report)
         report.accuracy = accuracy
         return Snapshot(rows: filled, totalRows: total, accuracy: accuracy, labelled: labelled, drift: report)
     }

@@ -42,7 +42,7 @@ public enum PipelineParser {
         let order = try Self.order(steps, reader: reader, nodes: stepsMapping)
         var spec = PipelineSpec(
             name: name, file: file, folder: reader.folder,
-            sha256: SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined(),
+            sha256: SHA256.hash(data: Data(text.utf8)).hexString,
             triggers: nil, steps: steps, order: order)
         for step in steps {
             try reader.checkReferences(step, spec: spec, node: stepsMapping[Node(step.id)]!)

@@ -159,7 +159,7 @@ public struct PipelineRunner: Sendable {
     }
 
     static func sha256(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: data).hexString
     }
 
     static func isTrue(_ text: String) -> Bool { ["true", "yes", "on"].contains(text.lowercased()) }

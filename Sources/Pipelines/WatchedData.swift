@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RingmasterCore
 
 /// The data files of a pipeline's `triggers.watch` directory: listing, counting rows, and
 /// appending them to a base CSV file for `import-data` with `include_watched: true`.
@@ -45,7 +46,7 @@ enum WatchedData {
             combined += body
             if !combined.hasSuffix("\n") { combined += "\n" }
         }
-        let digest = SHA256.hash(data: Data(combined.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: Data(combined.utf8)).hexString
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let url = folder.appendingPathComponent("data-\(digest.prefix(16)).csv")
         if !FileManager.default.fileExists(atPath: url.path) {

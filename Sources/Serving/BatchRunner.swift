@@ -1,5 +1,6 @@
 import Foundation
 import Learning
+import RingmasterCore
 
 /// Dynamic batching for one loaded model version: requests queue their rows, and one
 /// worker thread runs whatever has gathered through ONE forward pass (one GEMM per layer).
@@ -26,7 +27,7 @@ final class BatchRunner: @unchecked Sendable {
     let maxDelay: Duration
     private let inputs: Int
     private let outputs: Int
-    private let scaling: (mean: [Float], scale: [Float])?
+    private let scaling: FeatureScaling?
     private let classes: [String]?
     private let network: Network
     private let onBatch: @Sendable (Int) -> Void
@@ -47,7 +48,7 @@ final class BatchRunner: @unchecked Sendable {
         self.maxDelay = maxDelay
         inputs = model.architecture.inputs
         outputs = model.architecture.outputs
-        scaling = model.scaling.map { ($0.mean, $0.scale) }
+        scaling = model.scaling
         classes = model.task == .classification ? model.classLabels : nil
         network = try model.makeNetwork(maxBatch: maxBatch)
         self.onBatch = onBatch
@@ -121,13 +122,7 @@ final class BatchRunner: @unchecked Sendable {
     private func run(_ jobs: [Job], rows: Int) {
         batchInput.removeAll(keepingCapacity: true)
         for job in jobs { batchInput.append(contentsOf: job.values) }
-        if let (mean, scale) = scaling {
-            batchInput.withUnsafeMutableBufferPointer { x in
-                for r in 0..<rows {
-                    for j in 0..<inputs { x[r * inputs + j] = (x[r * inputs + j] - mean[j]) / scale[j] }
-                }
-            }
-        }
+        scaling?.apply(to: &batchInput)
         if batchOutput.count < rows * outputs { batchOutput = [Float](repeating: 0, count: rows * outputs) }
         batchInput.withUnsafeBufferPointer { x in
             batchOutput.withUnsafeMutableBufferPointer { y in

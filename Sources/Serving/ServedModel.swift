@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Learning
 import Monitoring
+import RingmasterCore
 
 /// One loaded, verified model version in one variant: what it is, its batch runner and its
 /// metrics. Immutable; a hot swap replaces the whole object.
@@ -29,7 +30,7 @@ final class ServedModel: Sendable {
         resolved: ResolvedModel, bytes: Data, variant: String, maxBatch: Int, maxDelay: Duration,
         metrics serving: ServingMetrics, driftWindow: Int = 0, driftSnapshotLifetime: Duration = .seconds(1)
     ) throws {
-        let actual = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let actual = SHA256.hash(data: bytes).hexString
         guard actual == resolved.sha256.lowercased() else {
             throw ModelLoadError(
                 reference: resolved.name,

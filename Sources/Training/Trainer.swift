@@ -410,8 +410,3 @@ public final class Trainer {
         ]
     }
 }
-
-extension Sequence where Element == UInt8 {
-    /// Lowercase hexadecimal digits of the bytes.
-    var hexString: String { map { String(format: "%02x", $0) }.joined() }
-}

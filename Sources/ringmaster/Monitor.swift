@@ -168,17 +168,18 @@ struct DriftAnalysis {
         var report = try detector.compare(
             reference: profile, features: dataset.features, rows: dataset.rowCount, names: dataset.featureNames,
             source: dataset.source)
-        let ordered = try ModelScoring(model: model).aligned(dataset)
-        let predictions = try ModelScoring(model: model).predict(ordered)
-        switch profile.predictions {
-        case .classes(let names, let counts)?:
-            report.predictions = detector.distributionDrift(
-                reference: names, counts, current: Self.count(predictions.map(\.prediction), over: names))
-        case .numeric(let summary)?:
-            report.predictionValues = detector.featureDrift(summary, predictions.compactMap { Double($0.prediction) })
-        case nil:
-            break
+        let scoring = ModelScoring(model: model)
+        let ordered = try scoring.aligned(dataset)
+        let predictions = try scoring.predict(ordered)
+        // Predicted class names back to class indices, or predicted values as numbers.
+        let values: [Double]
+        if case .classes(let names, _)? = profile.predictions {
+            let index = Dictionary(names.enumerated().map { ($1, Double($0)) }, uniquingKeysWith: { a, _ in a })
+            values = predictions.map { index[$0.prediction] ?? -1 }
+        } else {
+            values = predictions.compactMap { Double($0.prediction) }
         }
+        detector.addPredictionDrift(profile.predictions, predictions: values, to: &report)
         if !dataset.labelName.isEmpty {
             if case .classes(let names, let counts)? = profile.labels {
                 let labels = dataset.labels.map { value -> String in
@@ -187,7 +188,7 @@ struct DriftAnalysis {
                 }
                 report.labels = detector.distributionDrift(reference: names, counts, current: Self.count(labels, over: names))
             }
-            report.accuracy = try ModelScoring(model: model).score(ordered).accuracy
+            report.accuracy = try scoring.score(ordered).accuracy
         }
         return report
     }

@@ -80,7 +80,7 @@ final class ServeCatalog: ModelCatalog, @unchecked Sendable {
         } catch {
             throw CLIError(message: "\(path): cannot read: \(error.localizedDescription)")
         }
-        let sha256 = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let sha256 = SHA256.hash(data: bytes).hexString
         let resolved = ResolvedModel(
             name: name ?? url.deletingPathExtension().lastPathComponent, version: String(sha256.prefix(12)), sha256: sha256,
             load: { try Data(contentsOf: url) })
