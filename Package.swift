@@ -143,7 +143,7 @@ let package = Package(
         .testTarget(name: "CollectivesTests", dependencies: ["Collectives", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "TestSupport"]),
         .testTarget(name: "LearningTests", dependencies: ["Learning", "Tensors", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "MetadataSQLite", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Collectives", "MetadataSQLite", "TestSupport"]),
         .testTarget(
             name: "MetadataSQLiteTests",
             dependencies: ["MetadataSQLite", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Alpha-beta cost model of Ringmaster's data-parallel training step, fitted on this machine.
 
-Ringmaster's trainer runs forward, loss, backward, then ONE fused MPI_Allreduce averaging the
-whole gradient arena, then the optimizer update (no overlap of compute and communication). So
-a step on n ranks costs
+Across nodes, Ringmaster's trainer runs forward, loss, backward, then ONE fused MPI_Allreduce
+averaging the whole gradient arena, then the optimizer update (no overlap of compute and
+communication); ranks that all share one node exchange through shared memory instead, so the
+measurements here ask for the allreduce path (`--exchange allreduce`). So a step on n ranks costs
 
     T_step(n) = T_compute + T_allreduce(n, m)            (m = gradient bytes = 4 x parameters)
 
@@ -85,8 +86,10 @@ def launch(binary, ranks, args):
 
 
 def measure(binary, runs, steps, iterations):
+    # The model is of the allreduce path (ranks on several nodes): on one node the trainer
+    # would exchange gradients through shared memory instead, so the allreduce is asked for.
     train_args = ["bench", "train", "--features", "784", "--hidden", "512,512", "--classes", "10",
-                  "--batch", "128", "--steps", str(steps)]
+                  "--batch", "128", "--steps", str(steps), "--exchange", "allreduce"]
     m = {"train": {}, "allreduce": {}, "cores": CORES,
          "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE", "(detected)")}
     # Alternate rank counts within each round so drifting machine load hits them alike.

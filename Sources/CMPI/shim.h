@@ -28,5 +28,8 @@ static inline int cmpi_thread_multiple(void) { return MPI_THREAD_MULTIPLE; }
 static inline int cmpi_any_source(void) { return MPI_ANY_SOURCE; }
 static inline MPI_Status *cmpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
 static inline MPI_Request cmpi_request_null(void) { return MPI_REQUEST_NULL; }
+static inline int cmpi_comm_type_shared(void) { return MPI_COMM_TYPE_SHARED; }
+static inline MPI_Info cmpi_info_null(void) { return MPI_INFO_NULL; }
+static inline int cmpi_mode_nocheck(void) { return MPI_MODE_NOCHECK; }
 
 #endif

@@ -3,6 +3,8 @@ import Foundation
 /// The collectives a communicator runs, for stall messages.
 public enum CollectiveKind: Int, Sendable, CaseIterable, CustomStringConvertible {
     case allreduce, broadcast, barrier, allgather, split
+    /// ``SharedSegments/synchronize()``: the barrier of a gradient exchange through shared memory.
+    case synchronize
 
     public var description: String {
         switch self {
@@ -11,6 +13,7 @@ public enum CollectiveKind: Int, Sendable, CaseIterable, CustomStringConvertible
         case .barrier: "barrier"
         case .allgather: "allgather"
         case .split: "split"
+        case .synchronize: "shared-memory synchronize"
         }
     }
 }

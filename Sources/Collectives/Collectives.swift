@@ -46,6 +46,16 @@ func writeAbortLine(rank: Int, host: String, message: String) {
     FileHandle.standardError.write(Data(line.utf8))
 }
 
+/// Writes `ringmaster: warning: message` to standard error in one `write`.
+func writeWarningLine(_ message: String) {
+    FileHandle.standardError.write(Data("ringmaster: warning: \(message)\n".utf8))
+}
+
+/// Whether `RINGMASTER_SHARED_MEMORY=off` turned shared segments off for this process:
+/// ``Communicator/sharedSegments(bytesPerRank:)`` then answers nil, and training exchanges
+/// gradients with allreduce.
+let sharedMemoryDisabled = ProcessInfo.processInfo.environment["RINGMASTER_SHARED_MEMORY"] == "off"
+
 /// Divides every element by the communicator size: `average` is defined as the sum divided
 /// by the size, exactly, on every implementation. For a power-of-two size the reciprocal is
 /// exact, so multiplying by it gives the same bits as dividing, at a fraction of the cost

@@ -110,6 +110,22 @@ public final class LocalCommunicator: Communicator, Sendable {
         exit(code)
     }
 
+    /// Every member is a thread of this process, so the segments are ordinary memory the
+    /// group allocates once (and again, larger, when a member asks for more).
+    public func sharedSegments(bytesPerRank: Int) throws -> (any SharedSegments)? {
+        guard size > 1, !sharedMemoryDisabled else { return nil }
+        let rendezvous = self.rendezvous
+        let storage = try exchange("sharedSegments", "\(bytesPerRank) bytes", ()) { _ in
+            rendezvous.sharedStorage(bytesPerRank: bytesPerRank)
+        }
+        return LocalSharedSegments(storage: storage, member: self)
+    }
+
+    /// The barrier of ``LocalSharedSegments``: the rendezvous's lock orders the members' memory.
+    fileprivate func synchronizeShared() throws {
+        try exchange("synchronize", "", ()) { _ in }
+    }
+
     // MARK: Point to point
 
     /// Threads of one process share memory: any of them may call at any time.
@@ -173,5 +189,46 @@ public final class LocalCommunicator: Communicator, Sendable {
         } catch {
             throw CommunicatorError(operation: operation, rank: worldRank, code: -1, reason: error.reason)
         }
+    }
+}
+
+/// One member's view of its group's ``LocalSharedStorage``.
+final class LocalSharedSegments: SharedSegments, Sendable {
+    let storage: LocalSharedStorage
+    let member: LocalCommunicator
+
+    init(storage: LocalSharedStorage, member: LocalCommunicator) {
+        self.storage = storage
+        self.member = member
+    }
+
+    var segments: [UnsafeMutableRawPointer] { storage.segments }
+    var bytesPerRank: Int { storage.bytesPerRank }
+
+    func synchronize() throws {
+        try member.synchronizeShared()
+    }
+}
+
+/// Zeroed, 64-byte aligned segments for the members of one in-process group; freed when the
+/// last view and the group let go of them.
+///
+/// `@unchecked Sendable`: immutable after init; the memory is the members' to order.
+final class LocalSharedStorage: @unchecked Sendable {
+    let segments: [UnsafeMutableRawPointer]
+    let bytesPerRank: Int
+
+    init(ranks: Int, bytesPerRank: Int) {
+        let rounded = (bytesPerRank + 63) / 64 * 64
+        self.bytesPerRank = rounded
+        segments = (0..<ranks).map { _ in
+            let segment = UnsafeMutableRawPointer.allocate(byteCount: max(rounded, 64), alignment: 64)
+            segment.initializeMemory(as: UInt8.self, repeating: 0, count: max(rounded, 64))
+            return segment
+        }
+    }
+
+    deinit {
+        for segment in segments { segment.deallocate() }
     }
 }

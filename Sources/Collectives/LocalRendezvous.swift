@@ -38,6 +38,19 @@ final class LocalRendezvous: @unchecked Sendable {
     /// members can no longer be in step.
     private var stall: String?
 
+    /// The group's shared segments (``LocalCommunicator/sharedSegments(bytesPerRank:)``),
+    /// read and replaced only inside a `combine`, under `condition`'s lock.
+    private var sharedStorage: LocalSharedStorage?
+
+    /// The group's shared segments, grown to `bytesPerRank` if smaller. Call only from a
+    /// `combine` (which holds the lock).
+    func sharedStorage(bytesPerRank: Int) -> LocalSharedStorage {
+        if let sharedStorage, sharedStorage.bytesPerRank >= bytesPerRank { return sharedStorage }
+        let storage = LocalSharedStorage(ranks: size, bytesPerRank: bytesPerRank)
+        sharedStorage = storage
+        return storage
+    }
+
     /// Why a collective failed, for the calling member to wrap with its own rank.
     struct Failure: Error {
         var reason: String

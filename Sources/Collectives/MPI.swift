@@ -246,6 +246,57 @@ enum MPI {
         if request.raw != cmpi_request_null() { MPI_Request_free(&request.raw) }
     }
 
+    // MARK: Shared memory
+
+    /// A window of memory that every rank of a node communicator loads and stores directly.
+    ///
+    /// `@unchecked Sendable` for the same reason as ``Comm``: an immutable handle, driven by
+    /// one thread at a time.
+    struct Window: @unchecked Sendable {
+        fileprivate let raw: MPI_Win
+    }
+
+    /// The ranks of `comm` that share memory with this one (`MPI_Comm_split_type` with
+    /// `MPI_COMM_TYPE_SHARED`), ordered by `key`.
+    static func splitShared(_ comm: Comm, key: Int32, rank: Int) throws -> Comm {
+        var child: MPI_Comm?
+        try check(
+            MPI_Comm_split_type(comm.raw, cmpi_comm_type_shared(), key, cmpi_info_null(), &child),
+            "MPI_Comm_split_type", rank: rank)
+        return Comm(raw: child!)
+    }
+
+    /// Allocates `bytes` of shared memory on every rank of the node communicator `comm`
+    /// (`MPI_Win_allocate_shared`) and opens a passive access epoch on all of them, so that
+    /// ranks load and store each other's segments, ordered by ``sync(_:rank:)`` and barriers.
+    /// Returns the window and each rank's segment, by rank.
+    static func allocateShared(bytes: Int, on comm: Comm, ranks: Int, rank: Int) throws -> (Window, [UnsafeMutableRawPointer]) {
+        var base: UnsafeMutableRawPointer?
+        var window: MPI_Win?
+        try withUnsafeMutablePointer(to: &base) { pointer in
+            try check(
+                MPI_Win_allocate_shared(MPI_Aint(bytes), 1, cmpi_info_null(), comm.raw, pointer, &window),
+                "MPI_Win_allocate_shared", rank: rank)
+        }
+        var segments: [UnsafeMutableRawPointer] = []
+        for peer in 0..<ranks {
+            var size: MPI_Aint = 0
+            var unit: Int32 = 0
+            var segment: UnsafeMutableRawPointer?
+            try withUnsafeMutablePointer(to: &segment) { pointer in
+                try check(MPI_Win_shared_query(window, Int32(peer), &size, &unit, pointer), "MPI_Win_shared_query", rank: rank)
+            }
+            segments.append(segment!)
+        }
+        try check(MPI_Win_lock_all(cmpi_mode_nocheck(), window), "MPI_Win_lock_all", rank: rank)
+        return (Window(raw: window!), segments)
+    }
+
+    /// Makes this rank's stores to the window visible to the others and theirs to it (`MPI_Win_sync`).
+    static func sync(_ window: Window, rank: Int) throws {
+        try check(MPI_Win_sync(window.raw), "MPI_Win_sync", rank: rank)
+    }
+
     // MARK: Errors
 
     private static func check(_ code: Int32, _ operation: String, rank: Int) throws {

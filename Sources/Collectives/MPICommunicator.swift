@@ -31,6 +31,15 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     public let supportsConcurrentCalls: Bool
     /// This communicator's count of collectives, which the stall watchdog reads.
     public let progress = CollectiveProgress()
+    /// Shared segments: `.undecided` until the first request; `.unavailable` when the ranks
+    /// span several nodes (or shared memory is turned off); otherwise the node communicator
+    /// and the largest segments allocated so far.
+    private var shared = SharedState.undecided
+
+    private enum SharedState {
+        case undecided, unavailable
+        case available(node: MPI.Comm, segments: MPISharedSegments?)
+    }
 
     /// Wraps `handle`, making its errors return as codes.
     init(handle: MPI.Comm, ownsHandle: Bool, threadMultiple: Bool) throws {
@@ -128,6 +137,44 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
             MPI.free(child)
             throw error
         }
+    }
+
+    public func sharedSegments(bytesPerRank: Int) throws -> (any SharedSegments)? {
+        guard size > 1 else { return nil }
+        if case .undecided = shared {
+            let node = try MPI.splitShared(handle, key: Int32(rank), rank: worldRank)
+            let nodeSize = try MPI.size(of: node, rank: worldRank)
+            // Every rank of one node sees the whole group on it, or none does; the environment
+            // switch is agreed too, so that no rank waits in a window the others never create.
+            let usable = try allreduce(nodeSize == size && !sharedMemoryDisabled ? 1 : 0, op: .min) == 1
+            if usable {
+                shared = .available(node: node, segments: nil)
+            } else {
+                MPI.free(node)
+                shared = .unavailable
+            }
+        }
+        guard case .available(let node, let current) = shared else { return nil }
+        if let current, current.bytesPerRank >= bytesPerRank { return current }
+        // Grow by half again, so that a sweep of growing models allocates few windows.
+        let bytes = max(bytesPerRank, (current?.bytesPerRank ?? 0) * 3 / 2)
+        // A window larger than its file system's free space would fail at first touch with
+        // SIGBUS (a container's /dev/shm is often 64 MB): check first, agree, fall back.
+        let directory = SharedMemorySpace.directory
+        let free = SharedMemorySpace.availableBytes(in: directory)
+        let needed = size * (bytes + 4096 + 64)
+        guard try allreduce(free >= needed ? 1 : 0, op: .min) == 1 else {
+            if rank == 0 {
+                writeWarningLine(
+                    "shared memory: \(directory) has \(free >> 20) MiB free, \(size) ranks need \(needed >> 20) MiB; "
+                        + "exchanging gradients with allreduce (give \(directory) more room, e.g. docker run --shm-size)")
+            }
+            shared = .unavailable  // and no second warning for the next model
+            return nil
+        }
+        let segments = try MPISharedSegments(node: node, ranks: size, bytesPerRank: bytes, worldRank: worldRank, progress: progress)
+        shared = .available(node: node, segments: segments)
+        return segments
     }
 
     /// Writes the message naming this process's world rank and host, then ends every process

@@ -16,15 +16,19 @@ import Tensors
 /// `@unchecked Sendable` so a trainer may create it on one task and run it on another.
 /// Invariant: one thread at a time uses an instance (each rank owns its own); methods
 /// mutate shared buffers and are not reentrant. The arenas are owned by the network
-/// and freed with it; never keep their pointers beyond its lifetime.
+/// and freed with it (or, after ``placeArenas(parameters:gradients:owner:)``, kept alive by
+/// it); never keep their pointers beyond its lifetime.
 public final class Network: @unchecked Sendable {
     public let architecture: ModelArchitecture
     /// Largest batch one forward may take.
     public let maxBatch: Int
     /// All parameters, laid out by ``ModelArchitecture/parameterLayout``.
-    public let parameters: UnsafeMutableBufferPointer<Float>
+    public private(set) var parameters: UnsafeMutableBufferPointer<Float>
     /// d(loss)/d(parameters) from the last ``backward(_:batch:)``, same layout.
-    public let gradients: UnsafeMutableBufferPointer<Float>
+    public private(set) var gradients: UnsafeMutableBufferPointer<Float>
+    /// What keeps the arenas alive once they were placed elsewhere; nil while the network
+    /// allocated them itself.
+    private var arenaOwner: AnyObject?
     public var parameterCount: Int { parameters.count }
 
     let layers: [DenseLayer]
@@ -94,9 +98,31 @@ public final class Network: @unchecked Sendable {
     }
 
     deinit {
-        parameters.deallocate()
-        gradients.deallocate()
+        if arenaOwner == nil {
+            parameters.deallocate()
+            gradients.deallocate()
+        }
         workspace.deallocate()
+    }
+
+    /// Moves the parameter and gradient arenas to memory the caller provides, `parameterCount`
+    /// floats at each pointer, copying their contents there; the network keeps `owner` alive
+    /// for as long as it uses that memory. A data-parallel step places them in shared memory
+    /// so that other ranks on the node read them directly (``SharedSegments``). Placing them
+    /// where they already are only replaces the owner.
+    public func placeArenas(parameters: UnsafeMutablePointer<Float>, gradients: UnsafeMutablePointer<Float>, owner: AnyObject) {
+        let count = parameterCount
+        if parameters != self.parameters.baseAddress || gradients != self.gradients.baseAddress {
+            parameters.update(from: self.parameters.baseAddress!, count: count)
+            gradients.update(from: self.gradients.baseAddress!, count: count)
+            if arenaOwner == nil {
+                self.parameters.deallocate()
+                self.gradients.deallocate()
+            }
+            self.parameters = UnsafeMutableBufferPointer(start: parameters, count: count)
+            self.gradients = UnsafeMutableBufferPointer(start: gradients, count: count)
+        }
+        arenaOwner = owner
     }
 
     /// PyTorch's `nn.Linear` default: every weight and bias of a layer drawn from

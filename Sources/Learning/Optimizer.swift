@@ -16,9 +16,12 @@ public final class Optimizer: @unchecked Sendable {
     /// Steps taken, which Adam's bias correction and SGD's first momentum step depend on.
     public private(set) var stepCount = 0
     /// SGD momentum buffer or Adam's exp_avg; empty when unused.
-    private let firstMoment: UnsafeMutableBufferPointer<Float>
+    private var firstMoment: UnsafeMutableBufferPointer<Float>
     /// Adam's exp_avg_sq; empty when unused.
-    private let secondMoment: UnsafeMutableBufferPointer<Float>
+    private var secondMoment: UnsafeMutableBufferPointer<Float>
+    /// What keeps the moment buffers alive once they were placed elsewhere; nil while the
+    /// optimizer allocated them itself.
+    private var momentOwner: AnyObject?
 
     public init(configuration: OptimizerConfiguration, parameterCount: Int) {
         precondition(parameterCount >= 0)
@@ -33,21 +36,57 @@ public final class Optimizer: @unchecked Sendable {
     }
 
     deinit {
-        firstMoment.deallocate()
-        secondMoment.deallocate()
+        if momentOwner == nil {
+            firstMoment.deallocate()
+            secondMoment.deallocate()
+        }
+    }
+
+    /// Whether the optimizer keeps a first moment (SGD with momentum, Adam) and a second (Adam).
+    public var usesMoments: (first: Bool, second: Bool) { (firstMoment.count > 0, secondMoment.count > 0) }
+
+    /// Moves the moment buffers to memory the caller provides, `parameterCount` floats at
+    /// each pointer (unused ones are left alone), copying their contents there; the optimizer
+    /// keeps `owner` alive for as long as it uses that memory. With
+    /// ``Network/placeArenas(parameters:gradients:owner:)``, this lets other ranks of a node
+    /// read a rank's optimizer state directly.
+    public func placeMoments(first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>, owner: AnyObject) {
+        let placed = (UnsafeMutableBufferPointer(start: first, count: firstMoment.count),
+                      UnsafeMutableBufferPointer(start: second, count: secondMoment.count))
+        for (old, new) in [(firstMoment, placed.0), (secondMoment, placed.1)]
+        where old.count > 0 && old.baseAddress != new.baseAddress {
+            new.baseAddress!.update(from: old.baseAddress!, count: old.count)
+        }
+        if momentOwner == nil {
+            firstMoment.deallocate()
+            secondMoment.deallocate()
+        }
+        (firstMoment, secondMoment) = placed
+        momentOwner = owner
     }
 
     /// Updates `parameters` in place from `gradients` at `learningRate` (the scheduled
     /// rate for this step, not necessarily the configured base).
+    ///
+    /// With `range`, only the parameters (and moments) at those indices change, from the
+    /// gradients at the same indices, and the step still counts once: ranks that each
+    /// update one slice of the arena together take one step (the update is element-wise, so
+    /// the slices give the same bits as a whole-arena step).
     public func step(
         parameters: UnsafeMutableBufferPointer<Float>, gradients: UnsafeMutableBufferPointer<Float>,
-        learningRate: Float
+        learningRate: Float, range: Range<Int>? = nil
     ) {
         precondition(parameters.count == parameterCount && gradients.count == parameterCount,
                      "Optimizer.step: buffers of \(parameters.count)/\(gradients.count) for \(parameterCount) parameters")
-        switch configuration.kind {
-        case .sgd: sgd(parameters.baseAddress, gradients.baseAddress, learningRate)
-        case .adam, .adamw: adam(parameters.baseAddress, gradients.baseAddress, learningRate)
+        let range = range ?? 0..<parameterCount
+        precondition(range.lowerBound >= 0 && range.upperBound <= parameterCount, "Optimizer.step: range \(range) outside the arena")
+        if !range.isEmpty, let p = parameters.baseAddress, let g = gradients.baseAddress {
+            let (low, count) = (range.lowerBound, range.count)
+            switch configuration.kind {
+            case .sgd: sgd(p + low, g + low, firstMoment.baseAddress.map { $0 + low }, count, learningRate)
+            case .adam, .adamw:
+                adam(p + low, g + low, firstMoment.baseAddress! + low, secondMoment.baseAddress! + low, count, learningRate)
+            }
         }
         stepCount += 1
     }
@@ -55,13 +94,14 @@ public final class Optimizer: @unchecked Sendable {
     /// d = g + λp;  b = d on the first step, else μb + d;  d = d + μb (Nesterov) or b;
     /// p -= lr·d. In 16-float lanes (``Lanes``): the optimizer is a pure memory stream and
     /// the scalar loop, over buffers the compiler cannot prove distinct, was not vectorized.
-    private func sgd(_ p: UnsafeMutablePointer<Float>?, _ g: UnsafeMutablePointer<Float>?, _ lr: Float) {
-        guard let p, let g else { return }
-        let n = parameterCount
+    private func sgd(
+        _ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>?, _ n: Int,
+        _ lr: Float
+    ) {
         let decay = Lanes.Vector(repeating: Float(configuration.weightDecay))
         let mu = Lanes.Vector(repeating: Float(configuration.momentum))
         let rate = Lanes.Vector(repeating: lr)
-        guard configuration.momentum != 0, let b = firstMoment.baseAddress else {
+        guard configuration.momentum != 0, let b else {
             for i in stride(from: 0, to: n, by: Lanes.width) {
                 let pv = Lanes.load(p, i, count: n)
                 Lanes.store(pv - rate * (Lanes.load(g, i, count: n) + decay * pv), p, i, count: n)
@@ -82,8 +122,10 @@ public final class Optimizer: @unchecked Sendable {
     /// Adam: g += λp.  AdamW: p *= 1 - lr·λ.  Then m = lerp(m, g, 1 - β1),
     /// v = β2 v + (1 - β2) g², p -= (lr / (1 - β1ᵗ)) · m / (√v / √(1 - β2ᵗ) + ε),
     /// in PyTorch's order of operations.
-    private func adam(_ p: UnsafeMutablePointer<Float>?, _ g: UnsafeMutablePointer<Float>?, _ lr: Float) {
-        guard let p, let g, let m = firstMoment.baseAddress, let v = secondMoment.baseAddress else { return }
+    private func adam(
+        _ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+        _ v: UnsafeMutablePointer<Float>, _ n: Int, _ lr: Float
+    ) {
         let t = Double(stepCount + 1)
         let beta1 = configuration.beta1, beta2 = configuration.beta2
         let stepSize = Float(Double(lr) / (1 - Foundation.pow(beta1, t)))
@@ -93,7 +135,6 @@ public final class Optimizer: @unchecked Sendable {
         let decoupled = configuration.kind == .adamw
         let l2 = decoupled ? 0 : Float(configuration.weightDecay)
         let shrink = decoupled ? Float(1 - Double(lr) * configuration.weightDecay) : 1
-        let n = parameterCount
         typealias V = Lanes.Vector
         let (l2v, shrinkv, b1v, b2v, b2c) = (V(repeating: l2), V(repeating: shrink), V(repeating: oneMinusBeta1),
                                              V(repeating: b2), V(repeating: oneMinusBeta2))

@@ -55,6 +55,28 @@ public protocol Communicator: AnyObject, Sendable {
     func receive(into buffer: UnsafeMutableRawBufferPointer, from source: Int, tag: Int) throws
     /// Whether two threads of this process may call the communicator at the same time.
     var supportsConcurrentCalls: Bool { get }
+
+    /// Memory every rank of the group loads and stores directly: one segment of at least
+    /// `bytesPerRank` bytes per rank, or nil when the ranks do not all share one node's memory
+    /// (or the group has one rank). Collective: every rank asks for the same size at the same
+    /// point and gets the same answer. Segments start zeroed and 64-byte aligned; a later call
+    /// for no more bytes returns the same segments, a larger one new segments.
+    func sharedSegments(bytesPerRank: Int) throws -> (any SharedSegments)?
+}
+
+/// One segment per rank of a communicator, each readable and writable by every rank; see
+/// ``Communicator/sharedSegments(bytesPerRank:)``.
+///
+/// Ranks order their accesses with ``synchronize()``: stores made before it are visible to
+/// every rank after it. Whoever keeps pointers into the segments must keep the object alive.
+public protocol SharedSegments: AnyObject, Sendable {
+    /// Each rank's segment, by rank.
+    var segments: [UnsafeMutableRawPointer] { get }
+    /// Usable bytes in every segment.
+    var bytesPerRank: Int { get }
+    /// Makes this rank's stores visible to every rank, and returns once every rank of the
+    /// group has called it (a barrier). Collective.
+    func synchronize() throws
 }
 
 /// An error raised by a collective operation.

@@ -73,6 +73,45 @@ extension CommunicatorConformance {
         try expectations.verify()
     }
 
+    /// Every rank writes its segment, and after ``SharedSegments/synchronize()`` reads every
+    /// rank's; asking again for no more bytes gives the same segments, for more new zeroed ones.
+    /// The suite runs on one node, so segments must exist unless turned off or alone.
+    static func checkSharedSegments(_ comm: any Communicator) throws {
+        var expectations = Expectations()
+        let requested = 4099
+        let shared = try comm.sharedSegments(bytesPerRank: requested)
+        let disabled = ProcessInfo.processInfo.environment["RINGMASTER_SHARED_MEMORY"] == "off"
+        guard let shared else {
+            expectations.expect(comm.size == 1 || disabled, "no shared segments for \(comm.size) ranks on one node")
+            return try expectations.verify()
+        }
+        expectations.expect(comm.size > 1 && !disabled, "shared segments for a single rank or while turned off")
+        expectations.expect(shared.segments.count == comm.size, "\(shared.segments.count) segments for \(comm.size) ranks")
+        expectations.expect(shared.bytesPerRank >= requested, "\(shared.bytesPerRank) bytes per rank, asked for \(requested)")
+        expectations.expect(shared.segments.allSatisfy { Int(bitPattern: $0) % 64 == 0 }, "a segment is not 64-byte aligned")
+        let words = requested / 8
+        let mine = shared.segments[comm.rank].assumingMemoryBound(to: Int64.self)
+        for i in 0..<words { mine[i] = Int64(comm.rank * 1_000_000 + i) }
+        try shared.synchronize()
+        for peer in 0..<comm.size {
+            let theirs = shared.segments[peer].assumingMemoryBound(to: Int64.self)
+            let wrong = (0..<words).first { theirs[$0] != Int64(peer * 1_000_000 + $0) }
+            expectations.expect(wrong == nil, "rank \(peer)'s word \(wrong ?? 0) reads \(wrong.map { theirs[$0] } ?? 0)")
+        }
+        try shared.synchronize()
+        let again = try comm.sharedSegments(bytesPerRank: 100)
+        expectations.expect(again.map { $0.segments == shared.segments } == true, "a smaller request moved the segments")
+        let larger = shared.bytesPerRank * 2
+        if let grown = try comm.sharedSegments(bytesPerRank: larger) {
+            expectations.expect(grown.bytesPerRank >= larger, "grown to \(grown.bytesPerRank) bytes, asked for \(larger)")
+            let bytes = UnsafeRawBufferPointer(start: grown.segments[comm.rank], count: larger)
+            expectations.expect(bytes.allSatisfy { $0 == 0 }, "a new segment does not start zeroed")
+        } else {
+            expectations.expect(false, "a larger request returned no segments")
+        }
+        try expectations.verify()
+    }
+
     static func checkAllgatherInts(_ comm: any Communicator) throws {
         let got = try comm.allgather(Int64(comm.rank * comm.rank - 5))
         var expectations = Expectations()

@@ -39,6 +39,7 @@ public enum CommunicatorConformance {
             ("agree-one-failing-rank", { try checkAgree(comm) }),
             ("point-to-point-ring", { try checkRing(comm) }),
             ("point-to-point-any-source", { try checkAnySource(comm) }),
+            ("shared-segments", { try checkSharedSegments(comm) }),
         ]
         if let chunkLimiter {
             checks.append(("chunked-7-elements", { try chunkLimiter(7) { try checkChunked(comm) } }))

@@ -1,23 +1,49 @@
 import Learning
 import RingmasterCore
+import Tensors
+
+/// How the ranks of a data-parallel step combine their gradients.
+public enum GradientExchange: String, Sendable, CaseIterable {
+    /// Through shared memory when every rank runs on one node (and `RINGMASTER_SHARED_MEMORY`
+    /// is not `off`), otherwise one fused allreduce.
+    case automatic
+    /// One fused allreduce of the whole gradient arena per step, wherever the ranks run.
+    case allreduce
+}
 
 /// One synchronous data-parallel optimisation step, shared by the trainer and
-/// `ringmaster bench train`: forward, loss, backward into the gradient arena, one fused
-/// allreduce averaging the whole arena across ranks, optional clipping, optimizer update.
+/// `ringmaster bench train`: forward, loss, backward into the gradient arena, the gradients
+/// averaged across ranks, optional clipping, optimizer update.
+///
+/// Ranks on different nodes average the whole arena with one fused allreduce and every rank
+/// applies the full update. Ranks that all share one node's memory do less (see
+/// ``NodeArenas``): each averages one slice of the gradient straight from its peers' arenas,
+/// updates that slice of the parameters, and copies the other slices from the ranks that
+/// updated them. Both give every rank the same parameters after every step, and for two
+/// ranks the same bits as each other.
 public final class DataParallelStep {
     let network: Network
     let optimizer: Optimizer
     let comm: any Communicator
     let timeline: Timeline?
     let clipNorm: Double
+    /// Set when the gradients go through shared memory.
+    private let node: NodeArenas?
 
+    /// How this step exchanges gradients: `allreduce` or `shared-memory`.
+    public var exchangeName: String { node == nil ? "allreduce" : "shared-memory" }
+
+    /// Collective over `communicator` when it has several ranks: with `.automatic`, the ranks
+    /// agree whether they share a node, and if so the network's arenas and the optimizer's
+    /// moments move into shared segments (values kept).
     public init(network: Network, optimizer: Optimizer, communicator: any Communicator, timeline: Timeline?,
-                clipNorm: Double = 0) {
+                clipNorm: Double = 0, exchange: GradientExchange = .automatic) throws {
         self.network = network
         self.optimizer = optimizer
         comm = communicator
         self.timeline = timeline
         self.clipNorm = clipNorm
+        node = exchange == .automatic ? try NodeArenas(network: network, optimizer: optimizer, communicator: communicator) : nil
     }
 
     /// Runs one step on this rank's `batch` rows; returns this rank's mean loss and correct count.
@@ -29,6 +55,16 @@ public final class DataParallelStep {
         _ = measure(.forward) { network.forward(input, batch: batch, training: true, rng: &generator) }
         let (loss, correct) = measure(.loss) { network.lossAndGradient(targets: targets, batch: batch) }
         measure(.backward) { network.backward(network.outputGradient, batch: batch) }
+        if let node {
+            try measure(.allreduce) { try node.averageGradientSlice() }
+            try measure(.optimizer) {
+                if clipNorm > 0 { try node.clipGradientSlice(maxNorm: clipNorm, communicator: comm) }
+                optimizer.step(parameters: network.parameters, gradients: network.gradients, learningRate: learningRate,
+                               range: node.slice)
+            }
+            try measure(.allreduce) { try node.gatherParameters() }
+            return (loss, correct)
+        }
         if comm.size > 1 {
             try measure(.allreduce) { try comm.allreduce(network.gradients, op: .average) }
         }
@@ -39,9 +75,116 @@ public final class DataParallelStep {
         return (loss, correct)
     }
 
+    /// The optimizer's state for a checkpoint. Through shared memory each rank's moments are
+    /// current only on its own slice, so the state is assembled from every rank's slice.
+    /// Not collective: call it between steps.
+    public func optimizerState() -> OptimizerState {
+        var state = optimizer.state
+        node?.assembleMoments(into: &state)
+        return state
+    }
+
     @inline(__always)
     private func measure<T>(_ phase: Timeline.Phase, _ body: () throws -> T) rethrows -> T {
         if let timeline { return try timeline.measure(phase, body) }
         return try body()
+    }
+}
+
+/// The arenas of the ranks of one node in shared segments: per rank, its gradients,
+/// parameters and optimizer moments, each `stride` floats (a multiple of 16, so that every
+/// region and slice starts on a cache line).
+///
+/// A step then needs two barriers and touches each byte about once: after the first, rank r
+/// averages slice r of the gradient over every rank's arena (in rank order, into its own
+/// arena) and applies the optimizer to slice r only; after the second, it copies every other
+/// slice of the parameters from the rank that updated it. Between the barriers no two ranks
+/// write the same memory, and nobody reads what another rank is writing: a rank's gradients
+/// are rewritten only by its next backward, after the second barrier, and slice r of its
+/// parameters only by its next update, after the next step's first barrier.
+///
+/// Each rank's moments are current on its own slice only; ``assembleMoments(into:)`` collects
+/// them for checkpoints, and restoring a checkpoint writes every slice on every rank.
+struct NodeArenas {
+    let segments: any SharedSegments
+    let rank: Int
+    let size: Int
+    let count: Int
+    let stride: Int
+    /// The slice this rank averages and updates.
+    let slice: Range<Int>
+
+    /// Places `network`'s arenas and `optimizer`'s moments in shared segments of
+    /// `communicator`, or returns nil when its ranks do not share a node. Collective.
+    init?(network: Network, optimizer: Optimizer, communicator comm: any Communicator) throws {
+        guard comm.size > 1 else { return nil }
+        let count = network.parameterCount
+        let stride = (count + Lanes.width - 1) / Lanes.width * Lanes.width
+        guard let segments = try comm.sharedSegments(bytesPerRank: 4 * stride * MemoryLayout<Float>.stride) else {
+            return nil
+        }
+        (self.segments, rank, size, self.count, self.stride) = (segments, comm.rank, comm.size, count, stride)
+        slice = Self.slice(of: comm.rank, ranks: comm.size, count: count)
+        network.placeArenas(parameters: region(1, of: rank), gradients: region(0, of: rank), owner: segments)
+        optimizer.placeMoments(first: region(2, of: rank), second: region(3, of: rank), owner: segments)
+    }
+
+    /// Rank `r`'s slice: `count` split into `ranks` runs of whole 16-float chunks.
+    static func slice(of r: Int, ranks: Int, count: Int) -> Range<Int> {
+        let chunks = (count + Lanes.width - 1) / Lanes.width
+        let length = (chunks + ranks - 1) / ranks * Lanes.width
+        let low = min(r * length, count)
+        return low..<min(low + length, count)
+    }
+
+    /// Region `index` (0 gradients, 1 parameters, 2 first moment, 3 second moment) of rank `r`.
+    private func region(_ index: Int, of r: Int) -> UnsafeMutablePointer<Float> {
+        segments.segments[r].assumingMemoryBound(to: Float.self) + index * stride
+    }
+
+    /// First barrier, then slice r of this rank's gradients becomes the mean of every rank's.
+    func averageGradientSlice() throws {
+        try segments.synchronize()
+        guard !slice.isEmpty else { return }
+        let sources = (0..<size).map { UnsafePointer(region(0, of: $0) + slice.lowerBound) }
+        Kernels.mean(of: sources, into: region(0, of: rank) + slice.lowerBound, count: slice.count)
+    }
+
+    /// Scales this rank's averaged slice as PyTorch's `clip_grad_norm_` scales the whole
+    /// gradient, from the norm of all slices together. Collective (one small allreduce).
+    func clipGradientSlice(maxNorm: Double, communicator comm: any Communicator) throws {
+        let gradients = region(0, of: rank) + slice.lowerBound
+        let norm = try comm.allreduce(Kernels.sumOfSquares(gradients, count: slice.count), op: .sum).squareRoot()
+        guard norm.isFinite else { return }
+        let coefficient = maxNorm / (norm + 1e-6)
+        if coefficient < 1, !slice.isEmpty { BLAS.scale(n: slice.count, alpha: Float(coefficient), x: gradients) }
+    }
+
+    /// Second barrier, then every other rank's slice of the parameters is copied from it.
+    func gatherParameters() throws {
+        try segments.synchronize()
+        let mine = region(1, of: rank)
+        for peer in 0..<size where peer != rank {
+            let part = Self.slice(of: peer, ranks: size, count: count)
+            if !part.isEmpty { (mine + part.lowerBound).update(from: region(1, of: peer) + part.lowerBound, count: part.count) }
+        }
+    }
+
+    /// Fills each rank's slice of `state`'s moments from that rank's segment.
+    func assembleMoments(into state: inout OptimizerState) {
+        for peer in 0..<size where peer != rank {
+            let part = Self.slice(of: peer, ranks: size, count: count)
+            guard !part.isEmpty else { continue }
+            if state.firstMoment.count == count {
+                state.firstMoment.withUnsafeMutableBufferPointer {
+                    ($0.baseAddress! + part.lowerBound).update(from: region(2, of: peer) + part.lowerBound, count: part.count)
+                }
+            }
+            if state.secondMoment.count == count {
+                state.secondMoment.withUnsafeMutableBufferPointer {
+                    ($0.baseAddress! + part.lowerBound).update(from: region(3, of: peer) + part.lowerBound, count: part.count)
+                }
+            }
+        }
     }
 }

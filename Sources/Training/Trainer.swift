@@ -184,7 +184,7 @@ public final class Trainer {
         // Parameters: initialised from the seed on rank 0 and broadcast (or restored).
         let network = Network(architecture: architecture, maxBatch: batchSize)
         let timeline = options.timelinePath == nil ? nil : Timeline()
-        var rule = UpdateRule(config.optimizer, network: network, communicator: comm, timeline: timeline)
+        var rule = try UpdateRule(config.optimizer, network: network, communicator: comm, timeline: timeline)
         var generator = RandomGenerator(seed: config.training.seed, stream: 1_000 + UInt64(comm.rank))
         var epoch = 0
         var step = 0
@@ -277,7 +277,7 @@ public final class Trainer {
                 case .replace(let state, let optimizerSection):
                     // Population-based training: continue from another trial's weights and
                     // optimizer state with perturbed hyperparameters, keeping this trial's clock.
-                    rule = UpdateRule(optimizerSection, network: network, communicator: comm, timeline: timeline)
+                    rule = try UpdateRule(optimizerSection, network: network, communicator: comm, timeline: timeline)
                     rule.restore(try Checkpoint.decode(state, source: "exploited trial state"), into: network)
                 }
             }

@@ -21,6 +21,8 @@ public struct TrainingBenchmark: Sendable {
         /// Seconds per phase (forward, loss, backward, allreduce, optimizer) over the timed steps, slowest rank.
         public var phaseSeconds: [String: Double]
         public var blasThreads: Int
+        /// How the ranks combined gradients: `allreduce` or `shared-memory`.
+        public var gradientExchange: String
 
         enum CodingKeys: String, CodingKey {
             case ranks, features, hidden, classes, steps, parameters, seconds, gflops
@@ -29,6 +31,7 @@ public struct TrainingBenchmark: Sendable {
             case allreduceFraction = "allreduce_fraction"
             case phaseSeconds = "phase_seconds"
             case blasThreads = "blas_threads"
+            case gradientExchange = "gradient_exchange"
         }
     }
 
@@ -40,6 +43,8 @@ public struct TrainingBenchmark: Sendable {
     public var warmupSteps = 10
     public var learningRate = 0.01
     public var blasThreads = 1
+    /// How ranks combine gradients (``GradientExchange``).
+    public var exchange = GradientExchange.automatic
     /// Also write the timed steps as a Chrome trace here.
     public var timelinePath: String?
 
@@ -67,7 +72,8 @@ public struct TrainingBenchmark: Sendable {
             }
         }
         let timeline = Timeline()
-        let step = DataParallelStep(network: network, optimizer: optimizer, communicator: comm, timeline: timeline)
+        let step = try DataParallelStep(
+            network: network, optimizer: optimizer, communicator: comm, timeline: timeline, exchange: exchange)
         func runSteps(_ count: Int, _ step: DataParallelStep) throws {
             try inputs.withUnsafeBufferPointer { x in
                 try targets.withUnsafeBufferPointer { y in
@@ -78,7 +84,8 @@ public struct TrainingBenchmark: Sendable {
                 }
             }
         }
-        let warmup = DataParallelStep(network: network, optimizer: optimizer, communicator: comm, timeline: nil)
+        let warmup = try DataParallelStep(
+            network: network, optimizer: optimizer, communicator: comm, timeline: nil, exchange: exchange)
         try runSteps(warmupSteps, warmup)
         try comm.barrier()
         let start = DispatchTime.now().uptimeNanoseconds
@@ -106,6 +113,6 @@ public struct TrainingBenchmark: Sendable {
             ranks: comm.size, features: features, hidden: hidden, classes: classes, batchPerRank: batch, steps: steps,
             parameters: network.parameterCount, seconds: seconds, samplesPerSecond: samples / seconds,
             gflops: flops / seconds / 1e9, allreduceFraction: allreduce / seconds, phaseSeconds: phases,
-            blasThreads: blasThreads)
+            blasThreads: blasThreads, gradientExchange: step.exchangeName)
     }
 }

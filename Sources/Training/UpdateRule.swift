@@ -11,14 +11,15 @@ struct UpdateRule {
     let baseRate: Double
     let schedule: LearningRateSchedule
 
+    /// Collective over `comm` (see ``DataParallelStep``).
     init(_ section: TrainingConfiguration.OptimizerSection, network: Network, communicator comm: any Communicator,
-         timeline: Timeline?) {
+         timeline: Timeline?) throws {
         optimizer = Optimizer(
             configuration: OptimizerConfiguration(
                 kind: section.kind, learningRate: section.learningRate, momentum: section.momentum,
                 nesterov: section.nesterov, weightDecay: section.weightDecay),
             parameterCount: network.parameterCount)
-        stepper = DataParallelStep(
+        stepper = try DataParallelStep(
             network: network, optimizer: optimizer, communicator: comm, timeline: timeline, clipNorm: section.clipNorm)
         baseRate = section.learningRate * (section.scaleLearningRate ? Double(comm.size) : 1)
         schedule = LearningRateSchedule(
@@ -29,7 +30,7 @@ struct UpdateRule {
     /// `header` completed with the parameters and optimizer state.
     func checkpoint(_ header: Checkpoint.Header, network: Network) -> Checkpoint {
         var header = header
-        let state = optimizer.state
+        let state = stepper.optimizerState()
         header.optimizerStep = state.step
         return Checkpoint(header: header, arrays: [
             ("parameters", Array(network.parameters)),

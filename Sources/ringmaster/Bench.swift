@@ -21,6 +21,8 @@ struct Bench: ParsableCommand {
         @Option(help: "Write a Chrome trace of the timed steps.") var timeline: String?
         @Flag(help: "Run the stall watchdog (heartbeats every second) during the steps, as training does.")
         var watchdog = false
+        @Option(help: "How ranks combine gradients: automatic (shared memory when all ranks share a node) or allreduce.")
+        var exchange = "automatic"
 
         func run() throws {
             try World.run { comm in
@@ -40,6 +42,10 @@ struct Bench: ParsableCommand {
                 bench.steps = steps
                 bench.timelinePath = timeline
                 bench.blasThreads = BLAS.threadCount
+                guard let exchange = GradientExchange(rawValue: exchange) else {
+                    throw CLIError(message: "--exchange: '\(exchange)' is not automatic or allreduce")
+                }
+                bench.exchange = exchange
                 let result = try bench.run(communicator: comm)
                 if comm.isRoot { print(try JSONOutput.line(result)) }
             }

@@ -17,15 +17,19 @@ struct CLI {
 
     /// `ringmaster ARGS --store STORE` on `ranks` ranks (1: no mpirun).
     @discardableResult
-    func run(_ arguments: [String], ranks: Int = 1, timeout: Double = 240, withStore: Bool = true) throws -> ProcessResult {
+    func run(
+        _ arguments: [String], ranks: Int = 1, timeout: Double = 240, withStore: Bool = true, environment: [String: String] = [:]
+    ) throws -> ProcessResult {
         let args = [Self.binary] + arguments + (withStore ? ["--store", store.path] : [])
-        if ranks == 1 { return try ProcessRunner.run(args, directory: store, timeout: timeout) }
-        return try ProcessRunner.mpirun(ranks: ranks, args, directory: store, timeout: timeout)
+        if ranks == 1 { return try ProcessRunner.run(args, environment: environment, directory: store, timeout: timeout) }
+        return try ProcessRunner.mpirun(ranks: ranks, args, environment: environment, directory: store, timeout: timeout)
     }
 
     /// Trains and decodes the `--json` result line, failing the test with stderr if training failed.
-    func train(_ config: String, ranks: Int = 1, _ extra: [String] = []) throws -> TrainResult {
-        let result = try run(["train", config, "--json"] + extra, ranks: ranks)
+    func train(
+        _ config: String, ranks: Int = 1, _ extra: [String] = [], environment: [String: String] = [:]
+    ) throws -> TrainResult {
+        let result = try run(["train", config, "--json"] + extra, ranks: ranks, environment: environment)
         guard result.status == 0, let line = result.stdout.split(separator: "\n").last else {
             throw CLIFailure(message: "train exited \(result.status): \(result.stderr.suffix(2000))")
         }

@@ -14,6 +14,38 @@ import TestSupport
         #expect(first.weights_sha256 == second.weights_sha256)
     }
 
+    /// Two ranks on one node exchange gradients through shared memory; with that turned off
+    /// they use one allreduce per step. Sums of two are exact either way: the same weights.
+    @Test func sharedMemoryAndAllreduceGiveIdenticalWeights() throws {
+        let cli = try CLI()
+        let args = ["--set", "training.epochs=3"]
+        let shared = try cli.train(CLI.example("digits.yaml"), ranks: 2, args)
+        let reduced = try cli.train(CLI.example("digits.yaml"), ranks: 2, args, environment: ["RINGMASTER_SHARED_MEMORY": "off"])
+        #expect(shared.weights_sha256 == reduced.weights_sha256)
+        let bench = try cli.run(["bench", "train", "--features", "16", "--hidden", "8", "--steps", "2"], ranks: 2, withStore: false)
+        #expect(bench.stdout.contains(#""gradient_exchange":"shared-memory""#), "\(bench.stdout) \(bench.stderr)")
+        let off = try cli.run(["bench", "train", "--features", "16", "--hidden", "8", "--steps", "2", "--exchange", "allreduce"],
+                              ranks: 2, withStore: false)
+        #expect(off.stdout.contains(#""gradient_exchange":"allreduce""#), "\(off.stdout) \(off.stderr)")
+    }
+
+    /// Windows larger than the free space of their file system would end the job with SIGBUS
+    /// at first touch; the ranks see it coming, warn once and exchange with allreduce.
+    @Test(.enabled("needs root to mount a small tmpfs") { geteuid() == 0 })
+    func tooLittleSharedMemoryFallsBackToAllreduce() throws {
+        let directory = try ProcessRunner.temporaryDirectory("small-shm")
+        let mount = try ProcessRunner.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", directory.path])
+        try #require(mount.status == 0, "mount: \(mount.stderr)")
+        defer { _ = try? ProcessRunner.run(["umount", directory.path]) }
+        let cli = try CLI()
+        let bench = try cli.run(["bench", "train", "--features", "256", "--hidden", "2048", "--steps", "2"], ranks: 2,
+                                withStore: false, environment: ["OMPI_MCA_osc_sm_backing_directory": directory.path])
+        #expect(bench.status == 0, "\(bench.stderr)")
+        #expect(bench.stdout.contains(#""gradient_exchange":"allreduce""#), "\(bench.stdout)")
+        let warnings = bench.stderr.split(separator: "\n").filter { $0.contains("warning: shared memory: \(directory.path) has") }
+        #expect(warnings.count == 1, "\(bench.stderr)")
+    }
+
     @Test func killedRunResumesToIdenticalWeights() throws {
         let cli = try CLI()
         let config = CLI.example("digits.yaml")

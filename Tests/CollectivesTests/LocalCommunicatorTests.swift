@@ -81,30 +81,6 @@ import TestSupport
     func onMembers<T: Sendable>(
         _ members: [LocalCommunicator], _ body: @escaping @Sendable (LocalCommunicator) throws -> T
     ) throws -> [T] {
-        let results = ResultsByRank<T>(count: members.count)
-        let done = DispatchGroup()
-        for (index, member) in members.enumerated() {
-            done.enter()
-            Thread {
-                results.set(index, Result { try body(member) })
-                done.leave()
-            }.start()
-        }
-        guard done.wait(timeout: .now() + 60) == .success else {
-            throw CommunicatorError(operation: "test", rank: -1, code: -1, reason: "members still running after 60 s")
-        }
-        return try results.values.map { try $0!.get() }
+        try RankThreads.run(members, body)
     }
-}
-
-/// Results written by member threads. `@unchecked Sendable`: every access holds `lock`.
-final class ResultsByRank<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [Result<T, any Error>?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ result: Result<T, any Error>) { lock.withLock { slots[index] = result } }
-
-    var values: [Result<T, any Error>?] { lock.withLock { slots } }
 }

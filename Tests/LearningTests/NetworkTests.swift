@@ -9,6 +9,40 @@ import Testing
 
     /// The forward pass against the same model written out with ``Matrix``, which pins
     /// down the documented arena layout: per layer an (outputs, inputs) weight, then bias.
+    /// Arenas moved to memory the caller owns keep their values and serve forward and
+    /// backward as before; the network keeps the owner alive.
+    @Test func placedArenasKeepValuesAndOwner() {
+        let network = makeNetwork(Self.mlp, maxBatch: 8)
+        var rng = RandomGenerator(seed: 3)
+        let x = randomValues(6 * 3, rng: &rng)
+        let targets = randomTargets(for: Self.mlp, batch: 6, rng: &rng)
+        let before = Array(UnsafeBufferPointer(start: network.forward(x, batch: 6), count: 6 * 4))
+        _ = network.lossAndGradient(targets: targets, batch: 6)
+        network.backward(network.outputGradient, batch: 6)
+        let (parameters, gradients) = (Array(network.parameters), Array(network.gradients))
+
+        final class Memory {
+            let floats: UnsafeMutableBufferPointer<Float>
+            init(_ count: Int) { floats = .allocate(capacity: count); floats.initialize(repeating: .nan) }
+            deinit { floats.deallocate() }
+        }
+        weak var owner: Memory?
+        do {
+            let memory = Memory(2 * network.parameterCount)
+            owner = memory
+            network.placeArenas(parameters: memory.floats.baseAddress!, gradients: memory.floats.baseAddress! + network.parameterCount,
+                                owner: memory)
+        }
+        #expect(owner != nil, "the network must keep its arenas' owner alive")
+        #expect(network.parameters.baseAddress == owner?.floats.baseAddress)
+        #expect(Array(network.parameters) == parameters && Array(network.gradients) == gradients)
+        let after = Array(UnsafeBufferPointer(start: network.forward(x, batch: 6), count: 6 * 4))
+        #expect(after == before)
+        _ = network.lossAndGradient(targets: targets, batch: 6)
+        network.backward(network.outputGradient, batch: 6)
+        #expect(Array(network.gradients) == gradients)
+    }
+
     @Test func forwardMatchesMatrixComputationOfTheDocumentedLayout() {
         let network = makeNetwork(Self.mlp, maxBatch: 8)
         var rng = RandomGenerator(seed: 2)

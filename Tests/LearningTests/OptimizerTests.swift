@@ -1,5 +1,6 @@
 import Foundation
 import Learning
+import RingmasterCore
 import Testing
 
 /// Optimizer steps against values worked out by hand from PyTorch's update rules, for one
@@ -100,5 +101,49 @@ import Testing
             try OptimizerConfiguration(kind: .adam, learningRate: 0.1, weightDecay: -1).validate()
         }
         #expect(error?.description.contains("weight decay") == true)
+    }
+
+    static let rules: [OptimizerConfiguration] = [
+        .init(kind: .sgd, learningRate: 0.1),
+        .init(kind: .sgd, learningRate: 0.1, momentum: 0.9, weightDecay: 0.01),
+        .init(kind: .sgd, learningRate: 0.1, momentum: 0.9, nesterov: true),
+        .init(kind: .adam, learningRate: 0.01, weightDecay: 0.01),
+        .init(kind: .adamw, learningRate: 0.01, weightDecay: 0.1),
+    ]
+
+    /// Ranks that each update one slice of the arena with their own optimizer (as through
+    /// shared memory) together take the same step as one whole-arena update, to the bit,
+    /// moments included; moments moved to other memory mid-way carry on where they were.
+    @Test(arguments: rules)
+    func slicedStepsAndPlacedMomentsMatchWholeSteps(_ configuration: OptimizerConfiguration) {
+        let count = 1000
+        let slices = [0..<336, 336..<672, 672..<count]
+        var rng = RandomGenerator(seed: 4)
+        let whole = Optimizer(configuration: configuration, parameterCount: count)
+        let ranks = slices.map { _ in Optimizer(configuration: configuration, parameterCount: count) }
+        let p1 = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+        let p2 = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+        let g = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+        let moments = UnsafeMutablePointer<Float>.allocate(capacity: 2 * count)
+        defer { p1.deallocate(); p2.deallocate(); g.deallocate(); moments.deallocate() }
+        let start = (0..<count).map { _ in rng.nextUnitFloat() * 2 - 1 }
+        _ = p1.initialize(from: start)
+        _ = p2.initialize(from: start)
+        final class Owner {}
+        for step in 0..<4 {
+            for i in 0..<count { g[i] = rng.nextUnitFloat() - 0.5 }
+            whole.step(parameters: p1, gradients: g, learningRate: 0.05)
+            for (optimizer, range) in zip(ranks, slices) {
+                optimizer.step(parameters: p2, gradients: g, learningRate: 0.05, range: range)
+            }
+            if step == 1 { ranks[0].placeMoments(first: moments, second: moments + count, owner: Owner()) }
+        }
+        #expect(Array(p1) == Array(p2))
+        for (optimizer, range) in zip(ranks, slices) {
+            let (expected, actual) = (whole.state, optimizer.state)
+            #expect(actual.step == expected.step)
+            #expect(actual.firstMoment.isEmpty ? expected.firstMoment.isEmpty : Array(actual.firstMoment[range]) == Array(expected.firstMoment[range]))
+            #expect(actual.secondMoment.isEmpty ? expected.secondMoment.isEmpty : Array(actual.secondMoment[range]) == Array(expected.secondMoment[range]))
+        }
     }
 }

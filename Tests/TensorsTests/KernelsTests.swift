@@ -99,4 +99,38 @@ import Testing
         #expect(Kernels.argmax([1, 3, 3, 2], count: 4) == 1)
         #expect(Kernels.argmax([-5], count: 1) == 0)
     }
+
+    /// The mean of N ranks' buffers is the rank-order sum divided by N (times 1/N for powers
+    /// of two, where that is exact), element for element the same bits as the scalar formula,
+    /// also when the target is one of the sources and across the 16-float tail.
+    @Test(arguments: 1...5)
+    func meanOfRanksMatchesScalarSum(ranks: Int) {
+        var rng = RandomGenerator(seed: UInt64(ranks))
+        for count in [1, 15, 16, 17, 100] {
+            let buffers = (0..<ranks).map { _ in
+                let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
+                _ = buffer.initialize(from: randomValues(count, rng: &rng))
+                return buffer
+            }
+            defer { for buffer in buffers { buffer.deallocate() } }
+            let expected: [Float] = (0..<count).map { i in
+                var sum = buffers[0][i]
+                for r in 1..<ranks { sum += buffers[r][i] }
+                return ranks.nonzeroBitCount == 1 ? sum * (1 / Float(ranks)) : sum / Float(ranks)
+            }
+            let sources = buffers.map { UnsafePointer($0.baseAddress!) }
+            var separate = [Float](repeating: .nan, count: count)
+            Kernels.mean(of: sources, into: &separate, count: count)
+            #expect(separate == expected, "ranks \(ranks), count \(count)")
+            Kernels.mean(of: sources, into: buffers[ranks - 1].baseAddress!, count: count)
+            #expect(Array(buffers[ranks - 1]) == expected, "in place, ranks \(ranks), count \(count)")
+        }
+    }
+
+    @Test func sumOfSquaresAccumulatesInDouble() {
+        var rng = RandomGenerator(seed: 9)
+        let x = randomValues(1001, rng: &rng)
+        let expected = x.reduce(0.0) { $0 + Double($1) * Double($1) }
+        #expect(abs(Kernels.sumOfSquares(x, count: x.count) - expected) <= 1e-12 * expected)
+    }
 }
