@@ -69,6 +69,16 @@ public struct MPIJobManifest: Sendable {
         ]
         let mount: Node = [["name": "config", "mountPath": Node(Self.configDirectory), "readOnly": Node("true", Tag(.bool))]]
         let volumes: Node = [["name": "config", "configMap": ["name": Self.string(configMapName)]]]
+        // A worker's ranks exchange gradients through shared memory in /dev/shm, which a
+        // container gets at 64 MB unless a memory-backed volume replaces it.
+        let workerMounts: Node = [
+            ["name": "config", "mountPath": Node(Self.configDirectory), "readOnly": Node("true", Tag(.bool))],
+            ["name": "dshm", "mountPath": "/dev/shm"],
+        ]
+        let workerVolumes: Node = [
+            ["name": "config", "configMap": ["name": Self.string(configMapName)]],
+            ["name": "dshm", "emptyDir": ["medium": "Memory"]],
+        ]
         let cpu = Self.string(String(slotsPerWorker))
         let launcher: Node = [
             "replicas": 1,
@@ -100,9 +110,9 @@ public struct MPIJobManifest: Sendable {
                         // The operator's launcher reaches workers over SSH with keys it mounts in /root/.ssh.
                         "command": ["/usr/sbin/sshd", "-De"],
                         "resources": ["requests": ["cpu": cpu], "limits": ["cpu": cpu]],
-                        "volumeMounts": mount,
+                        "volumeMounts": workerMounts,
                     ]],
-                    "volumes": volumes,
+                    "volumes": workerVolumes,
                 ],
             ],
         ]

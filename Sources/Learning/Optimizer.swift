@@ -79,24 +79,38 @@ public final class Optimizer: @unchecked Sendable {
         precondition(parameters.count == parameterCount && gradients.count == parameterCount,
                      "Optimizer.step: buffers of \(parameters.count)/\(gradients.count) for \(parameterCount) parameters")
         let range = range ?? 0..<parameterCount
-        precondition(range.lowerBound >= 0 && range.upperBound <= parameterCount, "Optimizer.step: range \(range) outside the arena")
-        if !range.isEmpty, let p = parameters.baseAddress, let g = gradients.baseAddress {
-            let (low, count) = (range.lowerBound, range.count)
-            switch configuration.kind {
-            case .sgd: sgd(p + low, g + low, firstMoment.baseAddress.map { $0 + low }, count, learningRate)
-            case .adam, .adamw:
-                adam(p + low, g + low, firstMoment.baseAddress! + low, secondMoment.baseAddress! + low, count, learningRate)
-            }
-        }
+        if let g = gradients.baseAddress { update(parameters, LaneBuffer(g + range.lowerBound), range, learningRate) }
         stepCount += 1
+    }
+
+    /// One step on `range` of `parameters` whose gradients are the mean of several ranks'
+    /// arenas (`gradients[r]` points at rank r's element `range.lowerBound`), averaged on the
+    /// fly: the same bits as averaging into a buffer first (``Tensors/Kernels/mean(of:into:count:)``)
+    /// and stepping from it, in one pass over memory.
+    public func step(
+        parameters: UnsafeMutableBufferPointer<Float>, meanOf gradients: [UnsafePointer<Float>], learningRate: Float,
+        range: Range<Int>
+    ) {
+        precondition(parameters.count == parameterCount, "Optimizer.step: \(parameters.count) parameters for \(parameterCount)")
+        update(parameters, LaneMean(gradients), range, learningRate)
+        stepCount += 1
+    }
+
+    private func update<G: LaneSource>(_ parameters: UnsafeMutableBufferPointer<Float>, _ g: G, _ range: Range<Int>, _ lr: Float) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= parameterCount, "Optimizer.step: range \(range) outside the arena")
+        guard !range.isEmpty, let p = parameters.baseAddress else { return }
+        let (low, count) = (range.lowerBound, range.count)
+        switch configuration.kind {
+        case .sgd: sgd(p + low, g, firstMoment.baseAddress.map { $0 + low }, count, lr)
+        case .adam, .adamw: adam(p + low, g, firstMoment.baseAddress! + low, secondMoment.baseAddress! + low, count, lr)
+        }
     }
 
     /// d = g + λp;  b = d on the first step, else μb + d;  d = d + μb (Nesterov) or b;
     /// p -= lr·d. In 16-float lanes (``Lanes``): the optimizer is a pure memory stream and
     /// the scalar loop, over buffers the compiler cannot prove distinct, was not vectorized.
-    private func sgd(
-        _ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ b: UnsafeMutablePointer<Float>?, _ n: Int,
-        _ lr: Float
+    private func sgd<G: LaneSource>(
+        _ p: UnsafeMutablePointer<Float>, _ g: G, _ b: UnsafeMutablePointer<Float>?, _ n: Int, _ lr: Float
     ) {
         let decay = Lanes.Vector(repeating: Float(configuration.weightDecay))
         let mu = Lanes.Vector(repeating: Float(configuration.momentum))
@@ -104,7 +118,7 @@ public final class Optimizer: @unchecked Sendable {
         guard configuration.momentum != 0, let b else {
             for i in stride(from: 0, to: n, by: Lanes.width) {
                 let pv = Lanes.load(p, i, count: n)
-                Lanes.store(pv - rate * (Lanes.load(g, i, count: n) + decay * pv), p, i, count: n)
+                Lanes.store(pv - rate * (g.load(i, count: n) + decay * pv), p, i, count: n)
             }
             return
         }
@@ -112,7 +126,7 @@ public final class Optimizer: @unchecked Sendable {
         let nesterov = configuration.nesterov
         for i in stride(from: 0, to: n, by: Lanes.width) {
             let pv = Lanes.load(p, i, count: n)
-            let d = Lanes.load(g, i, count: n) + decay * pv
+            let d = g.load(i, count: n) + decay * pv
             let bv = first ? d : mu * Lanes.load(b, i, count: n) + d
             Lanes.store(bv, b, i, count: n)
             Lanes.store(pv - rate * (nesterov ? d + mu * bv : bv), p, i, count: n)
@@ -122,9 +136,9 @@ public final class Optimizer: @unchecked Sendable {
     /// Adam: g += λp.  AdamW: p *= 1 - lr·λ.  Then m = lerp(m, g, 1 - β1),
     /// v = β2 v + (1 - β2) g², p -= (lr / (1 - β1ᵗ)) · m / (√v / √(1 - β2ᵗ) + ε),
     /// in PyTorch's order of operations.
-    private func adam(
-        _ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
-        _ v: UnsafeMutablePointer<Float>, _ n: Int, _ lr: Float
+    private func adam<G: LaneSource>(
+        _ p: UnsafeMutablePointer<Float>, _ g: G, _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>,
+        _ n: Int, _ lr: Float
     ) {
         let t = Double(stepCount + 1)
         let beta1 = configuration.beta1, beta2 = configuration.beta2
@@ -141,7 +155,7 @@ public final class Optimizer: @unchecked Sendable {
         let (c2, eps, size) = (V(repeating: correction2), V(repeating: epsilon), V(repeating: stepSize))
         for i in stride(from: 0, to: n, by: Lanes.width) {
             let pv = Lanes.load(p, i, count: n)
-            let gradient = Lanes.load(g, i, count: n) + l2v * pv
+            let gradient = g.load(i, count: n) + l2v * pv
             let parameter = pv * shrinkv
             var mv = Lanes.load(m, i, count: n)
             mv += b1v * (gradient - mv)

@@ -76,26 +76,12 @@ public enum Kernels {
     }
 
     /// `target[i] = (sources[0][i] + sources[1][i] + … + sources[N-1][i]) / N` for `i` in
-    /// `0..<count`: the element-wise mean of N ranks' buffers, summed in rank order, the sum
-    /// then divided by N as ``Communicator`` averages do (multiplied by 1/N when N is a power
-    /// of two, where that is exact). `target` may be one of the sources.
+    /// `0..<count`: the element-wise mean of N ranks' buffers as ``LaneMean`` forms it.
+    /// `target` may be one of the sources.
     public static func mean(of sources: [UnsafePointer<Float>], into target: UnsafeMutablePointer<Float>, count: Int) {
-        precondition(!sources.isEmpty)
-        let n = sources.count
-        let exactReciprocal = n.nonzeroBitCount == 1
-        let scale = Lanes.Vector(repeating: exactReciprocal ? 1 / Float(n) : Float(n))
-        if n == 2 {
-            // The common case (two ranks on a node), without the loop over sources.
-            let (first, second) = (sources[0], sources[1])
-            for i in stride(from: 0, to: count, by: Lanes.width) {
-                Lanes.store((Lanes.load(first, i, count: count) + Lanes.load(second, i, count: count)) * scale, target, i, count: count)
-            }
-            return
-        }
+        let mean = LaneMean(sources)
         for i in stride(from: 0, to: count, by: Lanes.width) {
-            var sum = Lanes.load(sources[0], i, count: count)
-            for source in sources.dropFirst() { sum += Lanes.load(source, i, count: count) }
-            Lanes.store(exactReciprocal ? sum * scale : sum / scale, target, i, count: count)
+            Lanes.store(mean.load(i, count: count), target, i, count: count)
         }
     }
 

@@ -27,3 +27,47 @@ public enum Lanes {
         for lane in 0..<(count - index) { pointer[index + lane] = vector[lane] }
     }
 }
+
+/// Where an element-wise kernel reads its input lanes: one buffer, or the mean of several.
+public protocol LaneSource {
+    /// The 16 inputs at `index...` (zero-padded past `count`), as ``Lanes/load(_:_:count:)``.
+    func load(_ index: Int, count: Int) -> Lanes.Vector
+}
+
+/// One buffer's elements.
+public struct LaneBuffer: LaneSource {
+    @usableFromInline let base: UnsafePointer<Float>
+
+    @inlinable public init(_ base: UnsafePointer<Float>) { self.base = base }
+
+    @inlinable @inline(__always)
+    public func load(_ index: Int, count: Int) -> Lanes.Vector { Lanes.load(base, index, count: count) }
+}
+
+/// The element-wise mean of N ranks' buffers: the sum in rank order, divided by N the way
+/// ``Communicator`` averages are (times 1/N when N is a power of two, where that is exact).
+public struct LaneMean: LaneSource {
+    @usableFromInline let sources: [UnsafePointer<Float>]
+    @usableFromInline let first: UnsafePointer<Float>
+    @usableFromInline let second: UnsafePointer<Float>?
+    @usableFromInline let exactReciprocal: Bool
+    @usableFromInline let scale: Lanes.Vector
+
+    @inlinable public init(_ sources: [UnsafePointer<Float>]) {
+        precondition(!sources.isEmpty, "LaneMean of no buffers")
+        self.sources = sources
+        first = sources[0]
+        second = sources.count == 2 ? sources[1] : nil
+        exactReciprocal = sources.count.nonzeroBitCount == 1
+        scale = Lanes.Vector(repeating: exactReciprocal ? 1 / Float(sources.count) : Float(sources.count))
+    }
+
+    @inlinable @inline(__always)
+    public func load(_ index: Int, count: Int) -> Lanes.Vector {
+        // Two ranks, the common case on one node, without the loop over sources.
+        if let second { return (Lanes.load(first, index, count: count) + Lanes.load(second, index, count: count)) * scale }
+        var sum = Lanes.load(first, index, count: count)
+        for source in sources.dropFirst() { sum += Lanes.load(source, index, count: count) }
+        return exactReciprocal ? sum * scale : sum / scale
+    }
+}

@@ -56,11 +56,21 @@ public final class DataParallelStep {
         let (loss, correct) = measure(.loss) { network.lossAndGradient(targets: targets, batch: batch) }
         measure(.backward) { network.backward(network.outputGradient, batch: batch) }
         if let node {
-            try measure(.allreduce) { try node.averageGradientSlice() }
-            try measure(.optimizer) {
-                if clipNorm > 0 { try node.clipGradientSlice(maxNorm: clipNorm, communicator: comm) }
-                optimizer.step(parameters: network.parameters, gradients: network.gradients, learningRate: learningRate,
-                               range: node.slice)
+            if clipNorm > 0 {
+                // Clipping needs the whole averaged gradient's norm before any update.
+                try measure(.allreduce) { try node.averageGradientSlice() }
+                try measure(.optimizer) {
+                    try node.clipGradientSlice(maxNorm: clipNorm, communicator: comm)
+                    optimizer.step(parameters: network.parameters, gradients: network.gradients, learningRate: learningRate,
+                                   range: node.slice)
+                }
+            } else {
+                // Averaging and update in one pass; counted as exchange time, the larger share.
+                try measure(.allreduce) {
+                    try node.segments.synchronize()
+                    optimizer.step(parameters: network.parameters, meanOf: node.gradientSlices, learningRate: learningRate,
+                                   range: node.slice)
+                }
             }
             try measure(.allreduce) { try node.gatherParameters() }
             return (loss, correct)
@@ -96,8 +106,9 @@ public final class DataParallelStep {
 /// region and slice starts on a cache line).
 ///
 /// A step then needs two barriers and touches each byte about once: after the first, rank r
-/// averages slice r of the gradient over every rank's arena (in rank order, into its own
-/// arena) and applies the optimizer to slice r only; after the second, it copies every other
+/// averages slice r of the gradient over every rank's arena (in rank order) and applies the
+/// optimizer to slice r only, in one pass (with clipping, two: the average goes into its own
+/// arena, then the norm is agreed, then the update); after the second, it copies every other
 /// slice of the parameters from the rank that updated it. Between the barriers no two ranks
 /// write the same memory, and nobody reads what another rank is writing: a rank's gradients
 /// are rewritten only by its next backward, after the second barrier, and slice r of its
@@ -113,6 +124,8 @@ struct NodeArenas {
     let stride: Int
     /// The slice this rank averages and updates.
     let slice: Range<Int>
+    /// Where that slice starts in every rank's gradient arena, by rank.
+    let gradientSlices: [UnsafePointer<Float>]
 
     /// Places `network`'s arenas and `optimizer`'s moments in shared segments of
     /// `communicator`, or returns nil when its ranks do not share a node. Collective.
@@ -124,7 +137,11 @@ struct NodeArenas {
             return nil
         }
         (self.segments, rank, size, self.count, self.stride) = (segments, comm.rank, comm.size, count, stride)
-        slice = Self.slice(of: comm.rank, ranks: comm.size, count: count)
+        let slice = Self.slice(of: comm.rank, ranks: comm.size, count: count)
+        self.slice = slice
+        gradientSlices = (0..<comm.size).map { r in
+            UnsafePointer(segments.segments[r].assumingMemoryBound(to: Float.self) + slice.lowerBound)
+        }
         network.placeArenas(parameters: region(1, of: rank), gradients: region(0, of: rank), owner: segments)
         optimizer.placeMoments(first: region(2, of: rank), second: region(3, of: rank), owner: segments)
     }
@@ -145,9 +162,7 @@ struct NodeArenas {
     /// First barrier, then slice r of this rank's gradients becomes the mean of every rank's.
     func averageGradientSlice() throws {
         try segments.synchronize()
-        guard !slice.isEmpty else { return }
-        let sources = (0..<size).map { UnsafePointer(region(0, of: $0) + slice.lowerBound) }
-        Kernels.mean(of: sources, into: region(0, of: rank) + slice.lowerBound, count: slice.count)
+        Kernels.mean(of: gradientSlices, into: region(0, of: rank) + slice.lowerBound, count: slice.count)
     }
 
     /// Scales this rank's averaged slice as PyTorch's `clip_grad_norm_` scales the whole

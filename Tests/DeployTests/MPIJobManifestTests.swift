@@ -77,6 +77,11 @@ import Yams
             #expect(mount["name"] as? String == volume["name"] as? String)
             #expect(mount["mountPath"] as? String == "/config")
         }
+        // Workers' ranks share gradients through /dev/shm: a memory-backed volume, not 64 MB.
+        let shm = try #require((workerPod["volumes"] as? [[String: Any]])?.first { $0["name"] as? String == "dshm" })
+        #expect((shm["emptyDir"] as? [String: Any])?["medium"] as? String == "Memory")
+        let shmMount = (workerContainer["volumeMounts"] as? [[String: Any]])?.first { $0["name"] as? String == "dshm" }
+        #expect(shmMount?["mountPath"] as? String == "/dev/shm")
     }
 
     @Test func configMapHoldsTheConfigurationVerbatim() throws {
