@@ -20,6 +20,15 @@ build_quietly -c release --product ringmaster
 RINGMASTER="$(swift build -c release --show-bin-path)/ringmaster"
 
 field() { "$PYTHON" -c "import json,sys; print(json.loads(sys.stdin.read().strip().splitlines()[-1])['$1'])"; }
+result() {  # result CMD...: CMD's output, or a message naming CMD and its error output when it fails
+    local out status=0
+    out="$("$@" 2>/tmp/compare_train.err)" || status=$?
+    if [ "$status" -ne 0 ] || [ -z "$out" ]; then
+        echo "compare_train: '$*' exited $status without a result: $(tail -3 /tmp/compare_train.err)" >&2
+        exit 1
+    fi
+    echo "$out"
+}
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 settings=("configured")
@@ -32,13 +41,13 @@ declare -A one two frac
 t1=(); t2=()
 for round in $(seq "$ROUNDS"); do
     for s in "${settings[@]}"; do
-        one[$s]+="$(blas "$s" "$RINGMASTER" bench train | field samples_per_sec) "
-        out="$(blas "$s" mpirun -np 2 --bind-to none "$RINGMASTER" bench train)"
+        one[$s]+="$(result blas "$s" "$RINGMASTER" bench train | field samples_per_sec) "
+        out="$(result blas "$s" mpirun -np 2 --bind-to none "$RINGMASTER" bench train)"
         two[$s]+="$(echo "$out" | field samples_per_sec) "
         frac[$s]+="$(echo "$out" | field allreduce_fraction) "
     done
-    t1+=("$("$PYTHON" benchmarks/pytorch_mlp.py --mode single | field samples_per_sec)")
-    t2+=("$("$PYTHON" benchmarks/pytorch_mlp.py --mode ddp --world-size 2 | field samples_per_sec)")
+    t1+=("$(result "$PYTHON" benchmarks/pytorch_mlp.py --mode single | field samples_per_sec)")
+    t2+=("$(result "$PYTHON" benchmarks/pytorch_mlp.py --mode ddp --world-size 2 | field samples_per_sec)")
 done
 
 T1=$(median "${t1[@]}"); T2=$(median "${t2[@]}")
