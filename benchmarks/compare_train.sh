@@ -37,7 +37,7 @@ blas() {  # blas SETTING CMD...: runs CMD with OpenBLAS as configured, or with i
     if [ "$1" = detected ]; then shift; env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$@"; else shift; "$@"; fi
 }
 
-declare -A one two frac
+declare -A one two frac xfrac
 t1=(); t2=()
 for round in $(seq "$ROUNDS"); do
     for s in "${settings[@]}"; do
@@ -45,6 +45,8 @@ for round in $(seq "$ROUNDS"); do
         out="$(result blas "$s" mpirun -np 2 --bind-to none "$RINGMASTER" bench train)"
         two[$s]+="$(echo "$out" | field samples_per_sec) "
         frac[$s]+="$(echo "$out" | field allreduce_fraction) "
+        # Exchange and update together: through shared memory the averaging is fused into the update.
+        xfrac[$s]+="$(echo "$out" | "$PYTHON" -c "import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); p=d['phase_seconds']; print((p['allreduce']+p['optimizer'])/d['seconds'])") "
     done
     t1+=("$(result "$PYTHON" benchmarks/pytorch_mlp.py --mode single | field samples_per_sec)")
     t2+=("$(result "$PYTHON" benchmarks/pytorch_mlp.py --mode ddp --world-size 2 | field samples_per_sec)")
@@ -52,18 +54,20 @@ done
 
 T1=$(median "${t1[@]}"); T2=$(median "${t2[@]}")
 for s in "${settings[@]}"; do
-    R1=$(median ${one[$s]}); R2=$(median ${two[$s]}); F2=$(median ${frac[$s]})
+    R1=$(median ${one[$s]}); R2=$(median ${two[$s]}); F2=$(median ${frac[$s]}); X2=$(median ${xfrac[$s]})
     kernel="auto-detected"
     [ "$s" = configured ] && kernel="${OPENBLAS_CORETYPE:-auto-detected}"
-    "$PYTHON" - "$R1" "$R2" "$T1" "$T2" "$F2" "$ROUNDS" "$kernel" <<'PY'
+    "$PYTHON" - "$R1" "$R2" "$T1" "$T2" "$F2" "$ROUNDS" "$kernel" "$X2" <<'PY'
 import json, sys
 r1, r2, t1, t2, f2 = map(float, sys.argv[1:6])
+x2 = float(sys.argv[8])
 print(json.dumps({
     "openblas_kernel": sys.argv[7], "rounds": int(sys.argv[6]),
     "ringmaster_1rank_samples_per_sec": round(r1), "pytorch_single_samples_per_sec": round(t1),
     "ratio_1rank_vs_pytorch": round(r1 / t1, 3),
     "ringmaster_2rank_samples_per_sec": round(r2), "pytorch_ddp2_samples_per_sec": round(t2),
     "ratio_2rank_vs_pytorch_ddp": round(r2 / t2, 3),
-    "scaling_efficiency_1_to_2": round(r2 / (2 * r1), 3), "allreduce_fraction_2rank": round(f2, 3)}))
+    "scaling_efficiency_1_to_2": round(r2 / (2 * r1), 3), "allreduce_fraction_2rank": round(f2, 3),
+    "exchange_and_update_fraction_2rank": round(x2, 3)}))
 PY
 done

@@ -65,9 +65,9 @@ public final class DataParallelStep {
                                    range: node.slice)
                 }
             } else {
-                // Averaging and update in one pass; counted as exchange time, the larger share.
-                try measure(.allreduce) {
-                    try node.segments.synchronize()
+                // Averaging and update in one pass, timed as the optimizer's.
+                try measure(.allreduce) { try node.segments.synchronize() }
+                measure(.optimizer) {
                     optimizer.step(parameters: network.parameters, meanOf: node.gradientSlices, learningRate: learningRate,
                                    range: node.slice)
                 }
