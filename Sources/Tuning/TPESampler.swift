@@ -57,10 +57,10 @@ public struct TPESampler: Sampler {
     /// Numeric kernels are at least this wide (unit coordinates), whatever the clip. Default 0.
     public var minimumWidth: Double
     /// Extra candidates per suggestion drawn close to the best trials rather than from l(x),
-    /// scored by the same l(x)/g(x). Default 0.
+    /// scored by the same l(x)/g(x). Default 24; 0 gives plain TPE.
     public var localCandidates: Int
     /// Width of a local candidate's Gaussian, as a fraction of the width its centre's kernel has
-    /// in l(x). Default 0.25.
+    /// in l(x) (so it shrinks as good trials crowd together). Default 0.4.
     public var localWidth: Double
     /// Local candidates are centred on the best this many trials (at most the good ones), in
     /// turn. Default 1.
@@ -69,7 +69,7 @@ public struct TPESampler: Sampler {
     public init(
         startupTrials: Int = 10, candidates: Int = 96, gammaFraction: Double = 0.15, gammaCap: Int = 25,
         priorWeight: Double = 1, multivariate: Bool = true, bandwidth: Bandwidth = .neighbours,
-        clipExponent: Double = 1, minimumWidth: Double = 0, localCandidates: Int = 0, localWidth: Double = 0.25, localCentres: Int = 1
+        clipExponent: Double = 1, minimumWidth: Double = 0, localCandidates: Int = 24, localWidth: Double = 0.4, localCentres: Int = 1
     ) {
         self.startupTrials = startupTrials
         self.candidates = candidates

@@ -19,8 +19,8 @@ struct BenchSampler: ParsableCommand {
     @Flag(help: "TPE: one density per parameter instead of joint densities.") var univariate = false
     @Option(help: "TPE: kernels at least 1/min(100, kernels+1)^this wide (default 1).") var clipExponent: Double?
     @Option(help: "TPE: kernels at least this share of the range wide (default 0).") var minimumWidth: Double?
-    @Option(help: "TPE: extra candidates drawn close to the best trials (default 0).") var localCandidates: Int?
-    @Option(help: "TPE: local candidates' width, a fraction of their centre's kernel width (default 0.25).") var localWidth: Double?
+    @Option(help: "TPE: extra candidates drawn close to the best trials (default 24; 0: plain TPE).") var localCandidates: Int?
+    @Option(help: "TPE: local candidates' width, a fraction of their centre's kernel width (default 0.4).") var localWidth: Double?
     @Option(help: "TPE: how many of the best trials local candidates are centred on (default 1).") var localCentres: Int?
 
     func run() throws {
