@@ -13,6 +13,7 @@ struct BenchSampler: ParsableCommand {
     @Option(help: "Trials per seed.") var trials = 100
     @Option(help: "Independent sweeps, seeded first-seed, first-seed + 1, …") var seeds = 10
     @Option(help: "Seed of the first sweep (choose settings on one range of seeds, report another).") var firstSeed = 0
+    @Option(help: "TPE: random trials before the model is used (default 10).") var startupTrials: Int?
     @Option(help: "TPE: candidates scored per suggestion (default 96).") var candidates: Int?
     @Option(help: "TPE: share of trials counted as good (default 0.15).") var gamma: Double?
     @Option(help: "TPE: kernel widths, neighbours or scott (0.2 of the range, shrinking with n).") var bandwidth = "neighbours"
@@ -28,6 +29,7 @@ struct BenchSampler: ParsableCommand {
         switch sampler {
         case "tpe":
             var tpe = TPESampler()
+            if let startupTrials { tpe.startupTrials = startupTrials }
             if let candidates { tpe.candidates = candidates }
             if let gamma { tpe.gammaFraction = gamma }
             tpe.multivariate = !univariate
