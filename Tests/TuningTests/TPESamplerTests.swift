@@ -158,7 +158,8 @@ import Testing
         }
         let second = try sweep(sampler, space: conditionalSpace, count: 60, seed: 4, loss: conditionalLoss)
         #expect(first.map(\.params) == second.map(\.params))
-        let without = try sweep(TPESampler(candidates: 1, localCandidates: 0), space: conditionalSpace, count: 60, seed: 4, loss: conditionalLoss)
+        let without = try sweep(
+            TPESampler(candidates: 1, localCandidates: 0), space: conditionalSpace, count: 60, seed: 4, loss: conditionalLoss)
         #expect(first.map(\.params) != without.map(\.params), "local candidates should change the sweep")
     }
 
