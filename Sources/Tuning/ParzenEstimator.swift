@@ -35,9 +35,12 @@ struct ParzenEstimator {
     ///   - categories: (count, categoryCounts.count) category indices of the observations.
     ///   - bandwidth: how numeric kernel widths follow from the observations.
     ///   - priorWeight: weight of the prior kernel against 1 per observation.
+    ///   - clipExponent, minimumWidth: numeric widths are at least
+    ///     max(minimumWidth, 1 / min(100, kernels + 1)^clipExponent), the "magic clip" of Bergstra
+    ///     et al. (exponent 1) in the form of Watanabe (2023).
     init(
         numeric: [Double], categories: [Int], count n: Int, numericCount: Int, categoryCounts: [Int],
-        bandwidth: TPESampler.Bandwidth, priorWeight: Double
+        bandwidth: TPESampler.Bandwidth, priorWeight: Double, clipExponent: Double = 1, minimumWidth: Double = 0
     ) {
         let kernels = n + 1
         self.numericCount = numericCount
@@ -62,7 +65,8 @@ struct ParzenEstimator {
         var sigmas = [Double](repeating: 1, count: numericCount * kernels)
         var lowerTails = [Double](repeating: 0, count: numericCount * kernels)
         var masses = [Double](repeating: 0, count: numericCount * kernels)
-        let minSigma = 1 / Swift.min(100, Double(1 + kernels))
+        let minSigma = Swift.min(
+            Swift.max(minimumWidth, 1 / Foundation.pow(Swift.min(100, Double(1 + kernels)), clipExponent)), 1)
         let halfLogTwoPi = 0.5 * Foundation.log(2 * Double.pi)
         for j in 0..<numericCount {
             let points = (0..<n).map { numeric[$0 * numericCount + j] }
@@ -166,13 +170,42 @@ struct ParzenEstimator {
     ) {
         let u = generator.nextUnitDouble()
         let kernel = cumulativeWeights.firstIndex { u < $0 } ?? kernelCount - 1
+        sample(kernel: kernel, widthScale: 1, numeric: numeric, categories: categories, generator: &generator)
+    }
+
+    /// Draws one point from kernel `kernel` (observations in the order given, the prior last),
+    /// its numeric widths multiplied by `widthScale` (in (0, 1]; the categorical part unchanged).
+    /// - Parameters:
+    ///   - numeric: (numericCount) written with unit coordinates.
+    ///   - categories: (categoryCounts.count) written with category indices.
+    func sample(
+        kernel: Int, widthScale: Double, numeric: UnsafeMutableBufferPointer<Double>,
+        categories: UnsafeMutableBufferPointer<Int>, generator: inout RandomGenerator
+    ) {
         for j in 0..<numericCount {
-            // Inverse CDF restricted to [0, 1]: one uniform per coordinate, no rejection.
-            let index = j * kernelCount + kernel
-            let p = lowerTails[index] + generator.nextUnitDouble() * masses[index]
-            let x = mus[index] + sigmas[index] * Self.inverseNormalCDF(Swift.min(Swift.max(p, 1e-300), 1 - 1e-16))
-            numeric[j] = Swift.min(Swift.max(x, 0), 1)
+            numeric[j] = draw(coordinate: j, kernel: kernel, widthScale: widthScale, generator: &generator)
         }
+        drawCategories(kernel: kernel, into: categories, generator: &generator)
+    }
+
+    /// One numeric coordinate from one kernel, its width scaled: the inverse CDF restricted to
+    /// [0, 1], one uniform, no rejection.
+    private func draw(coordinate j: Int, kernel: Int, widthScale: Double, generator: inout RandomGenerator) -> Double {
+        let index = j * kernelCount + kernel
+        let mu = mus[index]
+        var sigma = sigmas[index], lowerTail = lowerTails[index], mass = masses[index]
+        if widthScale != 1 {
+            sigma *= widthScale
+            lowerTail = Self.normalCDF(-mu / sigma)
+            mass = Swift.max(Self.normalCDF((1 - mu) / sigma) - lowerTail, 1e-300)
+        }
+        let p = lowerTail + generator.nextUnitDouble() * mass
+        let x = mu + sigma * Self.inverseNormalCDF(Swift.min(Swift.max(p, 1e-300), 1 - 1e-16))
+        return Swift.min(Swift.max(x, 0), 1)
+    }
+
+    /// Every categorical coordinate from kernel `kernel`.
+    private func drawCategories(kernel: Int, into categories: UnsafeMutableBufferPointer<Int>, generator: inout RandomGenerator) {
         for c in categoryCounts.indices {
             var v = generator.nextUnitDouble()
             var chosen = categoryCounts[c] - 1

@@ -10,13 +10,15 @@ public struct SamplerBenchmark: Sendable {
         public var function: String
         public var trials: Int
         public var seeds: Int
+        /// The first seed: the sweeps used seeds firstSeed ..< firstSeed + seeds.
+        public var firstSeed: Int
         /// Median over seeds of the best value found.
         public var medianBest: Double
         /// `medianBest` minus the function's known minimum.
         public var regret: Double
         /// Median over seeds of wall time per trial (suggestion plus evaluation), milliseconds.
         public var msPerTrial: Double
-        /// Best value found with seed 0, 1, …
+        /// Best value found with seed firstSeed, firstSeed + 1, …
         public var bestPerSeed: [Double]
     }
 
@@ -28,11 +30,14 @@ public struct SamplerBenchmark: Sendable {
     public var function: BenchmarkFunction
     /// Trials per seed. Default 100.
     public var trials: Int
-    /// Seeds 0..<seeds, each an independent sweep. Default 10.
+    /// How many seeds, each an independent sweep. Default 10.
     public var seeds: Int
+    /// Seeds firstSeed ..< firstSeed + seeds are run. Default 0. Settings can be chosen on one
+    /// range of seeds and checked on another, so that they are not fitted to the seeds reported.
+    public var firstSeed: Int
 
     public init(
-        samplerName: String, function: BenchmarkFunction, trials: Int = 100, seeds: Int = 10,
+        samplerName: String, function: BenchmarkFunction, trials: Int = 100, seeds: Int = 10, firstSeed: Int = 0,
         makeSampler: @escaping @Sendable () -> any Sampler
     ) {
         self.samplerName = samplerName
@@ -40,6 +45,7 @@ public struct SamplerBenchmark: Sendable {
         self.function = function
         self.trials = trials
         self.seeds = seeds
+        self.firstSeed = firstSeed
     }
 
     /// Runs every seed. A sampler that runs out of points (a finished grid) ends that seed early.
@@ -47,15 +53,19 @@ public struct SamplerBenchmark: Sendable {
         guard trials >= 1, seeds >= 1 else {
             throw TuningError.invalidSetting(field: trials < 1 ? "trials" : "seeds", reason: "must be at least 1")
         }
+        guard firstSeed >= 0 else {
+            throw TuningError.invalidSetting(field: "first-seed", reason: "must be at least 0, got \(firstSeed)")
+        }
         var bests: [Double] = [], msPerTrial: [Double] = []
-        for seed in 0..<seeds {
+        for seed in firstSeed..<firstSeed + seeds {
             let (best, ms) = try sweep(seed: UInt64(seed))
             bests.append(best)
             msPerTrial.append(ms)
         }
         let medianBest = Self.median(bests)
         return Result(
-            sampler: samplerName, function: function.name, trials: trials, seeds: seeds, medianBest: medianBest,
+            sampler: samplerName, function: function.name, trials: trials, seeds: seeds, firstSeed: firstSeed,
+            medianBest: medianBest,
             regret: medianBest - function.optimum, msPerTrial: Self.median(msPerTrial), bestPerSeed: bests)
     }
 

@@ -142,4 +142,63 @@ import Testing
             #expect(result.regret < random.regret, "\(sampler)")
         }
     }
+
+    /// Candidates drawn around the best trials land in the space like any other: in a sweep that
+    /// leans on them (one candidate from l(x), 64 local ones at a tenth of the kernel width,
+    /// three centres) over log ranges, integer grids and choices with conditions, every value
+    /// belongs to its distribution, and the same seed gives the same sweep.
+    @Test func localCandidatesStayInTheSpaceAndReproduce() throws {
+        let sampler = TPESampler(candidates: 1, localCandidates: 64, localWidth: 0.1, localCentres: 3)
+        let first = try sweep(sampler, space: conditionalSpace, count: 60, seed: 4, loss: conditionalLoss)
+        for trial in first {
+            for parameter in conditionalSpace.parameters {
+                guard let value = trial.params[parameter.name] else { continue }
+                #expect(parameter.distribution.unit(of: value) != nil, "\(parameter.name)=\(value)")
+            }
+        }
+        let second = try sweep(sampler, space: conditionalSpace, count: 60, seed: 4, loss: conditionalLoss)
+        #expect(first.map(\.params) == second.map(\.params))
+        let without = try sweep(
+            TPESampler(candidates: 1, localCandidates: 0), space: conditionalSpace, count: 60, seed: 4, loss: conditionalLoss)
+        #expect(first.map(\.params) != without.map(\.params), "local candidates should change the sweep")
+    }
+
+    /// With only local candidates in play (one from l(x), many local ones at a fiftieth of the
+    /// kernel width), a suggestion sits next to the best trial so far: within 0.1 of it in unit
+    /// coordinates on both axes of branin, in at least 9 of 10 suggestions (the one draw from
+    /// l(x) may still win the ratio).
+    @Test func localCandidatesRefineAroundTheBestTrial() throws {
+        let history = try randomHistory(30)
+        let space = BenchmarkFunction.branin.space
+        let best = try #require(history.min { $0.value! < $1.value! })
+        let sampler = TPESampler(candidates: 1, localCandidates: 200, localWidth: 0.02)
+        var near = 0
+        for seed in 0..<10 as Range<UInt64> {
+            let suggestion = try suggest(history, with: sampler, seed: seed)
+            let close = space.parameters.allSatisfy { parameter in
+                abs(parameter.distribution.unit(of: suggestion[parameter.name]!)!
+                    - parameter.distribution.unit(of: best.params[parameter.name]!)!) < 0.1
+            }
+            if close { near += 1 }
+        }
+        #expect(near >= 9, "\(near) of 10 suggestions near the best trial")
+    }
+
+    /// Settings outside their range are refused with the field named.
+    @Test func invalidSettingsAreRefused() throws {
+        let history = try randomHistory(12)
+        let cases: [(TPESampler, String)] = [
+            (TPESampler(localCandidates: -1), "local_candidates"), (TPESampler(localWidth: 0), "local_width"),
+            (TPESampler(localWidth: 1.5), "local_width"), (TPESampler(localCentres: 0), "local_centres"),
+            (TPESampler(clipExponent: 0), "clip_exponent"), (TPESampler(minimumWidth: -0.1), "minimum_width"),
+        ]
+        for (sampler, field) in cases {
+            #expect {
+                try suggest(history, with: sampler)
+            } throws: { error in
+                guard case TuningError.invalidSetting(let named, _) = error else { return false }
+                return named == field
+            }
+        }
+    }
 }
