@@ -100,6 +100,9 @@ public struct TPESampler: Sampler {
         guard candidates >= 1 else {
             throw TuningError.invalidSetting(field: "candidates", reason: "must be at least 1, got \(candidates)")
         }
+        guard priorWeight > 0, priorWeight.isFinite else {
+            throw TuningError.invalidSetting(field: "prior_weight", reason: "must be above 0, got \(priorWeight)")
+        }
         guard clipExponent > 0 else {
             throw TuningError.invalidSetting(field: "clip_exponent", reason: "must be above 0, got \(clipExponent)")
         }

@@ -23,6 +23,7 @@ struct BenchSampler: ParsableCommand {
     @Option(help: "TPE: extra candidates drawn close to the best trials (default 24; 0: plain TPE).") var localCandidates: Int?
     @Option(help: "TPE: local candidates' width, a fraction of their centre's kernel width (default 0.4).") var localWidth: Double?
     @Option(help: "TPE: how many of the best trials local candidates are centred on (default 1).") var localCentres: Int?
+    @Option(help: "TPE: weight of the prior kernel against 1 per observation (default 1).") var priorWeight: Double?
 
     func run() throws {
         let makeSampler: @Sendable () -> any Sampler
@@ -38,6 +39,7 @@ struct BenchSampler: ParsableCommand {
             if let localCandidates { tpe.localCandidates = localCandidates }
             if let localWidth { tpe.localWidth = localWidth }
             if let localCentres { tpe.localCentres = localCentres }
+            if let priorWeight { tpe.priorWeight = priorWeight }
             switch bandwidth {
             case "neighbours": tpe.bandwidth = .neighbours
             case "scott": tpe.bandwidth = .scott(factor: 0.2)
