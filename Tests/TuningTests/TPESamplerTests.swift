@@ -191,6 +191,7 @@ import Testing
             (TPESampler(localCandidates: -1), "local_candidates"), (TPESampler(localWidth: 0), "local_width"),
             (TPESampler(localWidth: 1.5), "local_width"), (TPESampler(localCentres: 0), "local_centres"),
             (TPESampler(clipExponent: 0), "clip_exponent"), (TPESampler(minimumWidth: -0.1), "minimum_width"),
+            (TPESampler(priorWeight: 0), "prior_weight"),
         ]
         for (sampler, field) in cases {
             #expect {
