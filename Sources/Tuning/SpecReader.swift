@@ -95,7 +95,8 @@ struct SpecReader: YAMLFieldReader {
         return ParameterSpec(name: name, distribution: distribution, condition: condition)
     }
 
-    /// `sampler: tpe` or `sampler: {type: tpe, startup_trials: 10, candidates: 24, resolution: 5}`.
+    /// `sampler: tpe` or `sampler: {type: tpe, startup_trials: 10, candidates: 24, resolution: 5, gamma: 0.15,
+    /// local_candidates: 24, local_width: 0.4, prior_weight: 1}`.
     func sampler(_ node: Node?) throws -> SweepSpec.SamplerSettings {
         var settings = SweepSpec.SamplerSettings()
         guard let node else { return settings }
@@ -104,10 +105,26 @@ struct SpecReader: YAMLFieldReader {
             return settings
         }
         guard let fields = node.mapping, let type = fields[Node("type")] else { throw error("sampler", "expected a name or {type: …}", node) }
-        try onlyKeys(fields, ["type", "startup_trials", "candidates", "resolution"], in: "sampler")
+        try onlyKeys(
+            fields, ["type", "startup_trials", "candidates", "resolution", "gamma", "local_candidates", "local_width", "prior_weight"],
+            in: "sampler")
         settings.kind = try enumeration(type, "sampler.type")
         settings.startupTrials = try fields[Node("startup_trials")].map { try int($0, "sampler.startup_trials", minimum: 1) }
         settings.candidates = try fields[Node("candidates")].map { try int($0, "sampler.candidates", minimum: 1) }
+        settings.localCandidates = try fields[Node("local_candidates")].map { try int($0, "sampler.local_candidates", minimum: 0) }
+        /// The number at `key`, checked to lie in (low, high].
+        func fraction(_ key: String, above low: Double, atMost high: Double) throws -> Double? {
+            try fields[Node(key)].map { node in
+                let value = try number(node, "sampler.\(key)")
+                guard value > low, value <= high else {
+                    throw error("sampler.\(key)", "must be above \(low)\(high.isFinite ? " and at most \(high)" : ""), got \(value)", node)
+                }
+                return value
+            }
+        }
+        settings.gamma = try fraction("gamma", above: 0, atMost: 1)
+        settings.localWidth = try fraction("local_width", above: 0, atMost: 1)
+        settings.priorWeight = try fraction("prior_weight", above: 0, atMost: .infinity)
         settings.gridResolution = try fields[Node("resolution")].map { try int($0, "sampler.resolution", minimum: 1) } ?? 5
         return settings
     }

@@ -11,6 +11,10 @@ extension SweepSpec {
             var tpe = TPESampler()
             if let startup = sampler.startupTrials { tpe.startupTrials = startup }
             if let candidates = sampler.candidates { tpe.candidates = candidates }
+            if let gamma = sampler.gamma { tpe.gammaFraction = gamma }
+            if let local = sampler.localCandidates { tpe.localCandidates = local }
+            if let width = sampler.localWidth { tpe.localWidth = width }
+            if let weight = sampler.priorWeight { tpe.priorWeight = weight }
             return tpe
         }
     }

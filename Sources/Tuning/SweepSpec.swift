@@ -27,6 +27,14 @@ public struct SweepSpec: Sendable {
         public var startupTrials: Int?
         /// TPE: candidates scored per suggestion.
         public var candidates: Int?
+        /// TPE: share of finished trials counted as good.
+        public var gamma: Double?
+        /// TPE: candidates drawn close to the best trial.
+        public var localCandidates: Int?
+        /// TPE: their width, a fraction of the best trial's kernel width.
+        public var localWidth: Double?
+        /// TPE: weight of the prior kernel.
+        public var priorWeight: Double?
         /// Grid: points per continuous parameter.
         public var gridResolution: Int = 5
     }

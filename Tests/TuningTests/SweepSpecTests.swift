@@ -49,6 +49,10 @@ import Tuning
         ("space:\n  optimizer.momentum: {type: uniform, low: 0, high: 0.9}\nscheduler: {type: asha, reduction_factor: 1}", "scheduler.reduction_factor", "at least 2"),
         ("space:\n  optimizer.momentum: {type: uniform, low: 0, high: 0.9}\nbudget: {max_trials: 0}", "budget.max_trials", "at least 1"),
         ("spaces: {}", "spaces", "unknown key"),
+        ("space:\n  optimizer.momentum: {type: uniform, low: 0, high: 0.9}\nsampler: {type: tpe, gamma: 1.5}", "sampler.gamma", "at most 1"),
+        ("space:\n  optimizer.momentum: {type: uniform, low: 0, high: 0.9}\nsampler: {type: tpe, local_width: 0}", "sampler.local_width", "above 0"),
+        ("space:\n  optimizer.momentum: {type: uniform, low: 0, high: 0.9}\nsampler: {type: tpe, prior_weight: -1}", "sampler.prior_weight", "above 0"),
+        ("space:\n  optimizer.momentum: {type: uniform, low: 0, high: 0.9}\nsampler: {type: tpe, local_candidates: -2}", "sampler.local_candidates", "at least 0"),
     ])
     func invalidSpecsNameTheField(body: String, field: String, reason: String) {
         let yaml = "base: digits.yaml\nobjective: {metric: validation_accuracy, direction: maximize}\n" + body
@@ -58,6 +62,23 @@ import Tuning
         } catch {
             #expect("\(error)".contains(field) && "\(error)".contains(reason), "\(error)")
         }
+    }
+
+    /// The TPE settings a sweep may set reach the sampler it makes.
+    @Test func tpeSettingsReachTheSampler() throws {
+        let spec = try parse("""
+            function: branin
+            space:
+              x0: {type: uniform, low: -5, high: 10}
+              x1: {type: uniform, low: 0, high: 15}
+            sampler: {type: tpe, startup_trials: 12, candidates: 48, gamma: 0.1, local_candidates: 8, local_width: 0.5, prior_weight: 2}
+            """)
+        let tpe = try #require(spec.makeSampler() as? TPESampler)
+        #expect(tpe.startupTrials == 12 && tpe.candidates == 48 && tpe.gammaFraction == 0.1)
+        #expect(tpe.localCandidates == 8 && tpe.localWidth == 0.5 && tpe.priorWeight == 2)
+        let plain = "function: branin\nspace:\n  x0: {type: uniform, low: -5, high: 10}\n  x1: {type: uniform, low: 0, high: 15}"
+        let defaults = try #require(try parse(plain).makeSampler() as? TPESampler)
+        #expect(defaults.localCandidates == TPESampler().localCandidates && defaults.gammaFraction == TPESampler().gammaFraction)
     }
 
     @Test func functionSweepsNeedEveryInput() {
