@@ -8,7 +8,7 @@ import RingmasterCore
 /// so they are deterministic however the threads interleave. Calls that break the contract
 /// (members calling different collectives or counts) fail on every member with a
 /// ``CommunicatorError`` instead of hanging or mixing buffers. Errors and abort messages name
-/// the member by its rank in the group ``group(size:stallTimeout:)`` made, as MPI's name the
+/// the member by its rank in the group ``group(size:stallTimeout:hostNames:)`` made, as MPI's name the
 /// world rank.
 public final class LocalCommunicator: Communicator, Sendable {
     public let rank: Int
@@ -18,6 +18,8 @@ public final class LocalCommunicator: Communicator, Sendable {
     public let worldRank: Int
 
     private let rendezvous: LocalRendezvous
+    /// ``nodeGroups()``'s answer once known.
+    private let groups = OnceValue<NodeGroups?>()
 
     private init(rank: Int, worldRank: Int, rendezvous: LocalRendezvous, hostName: String) {
         self.rank = rank
@@ -37,10 +39,15 @@ public final class LocalCommunicator: Communicator, Sendable {
     /// - Parameter stallTimeout: seconds a member waits in a collective for the others before
     ///   the group is declared stalled and every member's collectives throw (so a test whose
     ///   member died fails instead of hanging); nil, the default, waits forever.
-    public static func group(size: Int, stallTimeout: Double? = nil) -> [LocalCommunicator] {
+    /// - Parameter hostNames: each member's host name, to stand for ranks on several nodes
+    ///   (``nodeGroups()`` splits by it); by default every member has this machine's.
+    public static func group(size: Int, stallTimeout: Double? = nil, hostNames: [String]? = nil) -> [LocalCommunicator] {
+        precondition(hostNames == nil || hostNames!.count == size, "one host name per member")
         let rendezvous = LocalRendezvous(size: size, stallTimeout: stallTimeout)
         let host = localHostName()
-        return (0..<size).map { LocalCommunicator(rank: $0, worldRank: $0, rendezvous: rendezvous, hostName: host) }
+        return (0..<size).map {
+            LocalCommunicator(rank: $0, worldRank: $0, rendezvous: rendezvous, hostName: hostNames?[$0] ?? host)
+        }
     }
 
     public func allreduce(_ buffer: UnsafeMutableBufferPointer<Float>, op: ReduceOperation) throws {
@@ -115,10 +122,15 @@ public final class LocalCommunicator: Communicator, Sendable {
     public func sharedSegments(bytesPerRank: Int) throws -> (any SharedSegments)? {
         guard size > 1, !sharedMemoryDisabled else { return nil }
         let rendezvous = self.rendezvous
-        let storage = try exchange("sharedSegments", "\(bytesPerRank) bytes", ()) { _ in
-            rendezvous.sharedStorage(bytesPerRank: bytesPerRank)
+        // Members given different host names stand for ranks on different nodes.
+        let storage = try exchange("sharedSegments", "\(bytesPerRank) bytes", hostName) { hosts in
+            Set(hosts).count == 1 ? rendezvous.sharedStorage(bytesPerRank: bytesPerRank) : nil
         }
-        return LocalSharedSegments(storage: storage, member: self)
+        return storage.map { LocalSharedSegments(storage: $0, member: self) }
+    }
+
+    public func nodeGroups() throws -> NodeGroups? {
+        try groups.value { try splitByNode() }
     }
 
     /// The barrier of ``LocalSharedSegments``: the rendezvous's lock orders the members' memory.
@@ -230,5 +242,21 @@ final class LocalSharedStorage: @unchecked Sendable {
 
     deinit {
         for segment in segments { segment.deallocate() }
+    }
+}
+
+/// A value computed once and kept; `@unchecked Sendable`: every access holds `lock`.
+final class OnceValue<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T?
+    private var known = false
+
+    /// The kept value, computing it with `make` the first time. Only the member's own thread
+    /// calls it, so `make` (collective) never runs twice at once.
+    func value(_ make: () throws -> T) throws -> T {
+        if let cached = lock.withLock({ known ? stored : nil }) { return cached }
+        let made = try make()
+        lock.withLock { (stored, known) = (made, true) }
+        return made
     }
 }

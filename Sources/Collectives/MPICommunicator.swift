@@ -35,6 +35,8 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     /// span several nodes (or shared memory is turned off); otherwise the node communicator
     /// and the largest segments allocated so far.
     private var shared = SharedState.undecided
+    /// ``nodeGroups()``'s answer once known.
+    private var groups: NodeGroups??
 
     private enum SharedState {
         case undecided, unavailable
@@ -175,6 +177,13 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
         let segments = try MPISharedSegments(node: node, ranks: size, bytesPerRank: bytes, worldRank: worldRank, progress: progress)
         shared = .available(node: node, segments: segments)
         return segments
+    }
+
+    public func nodeGroups() throws -> NodeGroups? {
+        if let groups { return groups }
+        let answer = try splitByNode()
+        groups = .some(answer)
+        return answer
     }
 
     /// Writes the message naming this process's world rank and host, then ends every process

@@ -87,12 +87,15 @@ public final class Optimizer: @unchecked Sendable {
     /// arenas (`gradients[r]` points at rank r's element `range.lowerBound`), averaged on the
     /// fly: the same bits as averaging into a buffer first (``Tensors/Kernels/mean(of:into:count:)``)
     /// and stepping from it, in one pass over memory.
+    ///
+    /// With `divisor`, the gradients' sum is divided by that rather than by their count (ranks
+    /// whose sums already hold other nodes' gradients).
     public func step(
-        parameters: UnsafeMutableBufferPointer<Float>, meanOf gradients: [UnsafePointer<Float>], learningRate: Float,
-        range: Range<Int>
+        parameters: UnsafeMutableBufferPointer<Float>, meanOf gradients: [UnsafePointer<Float>], divisor: Int? = nil,
+        learningRate: Float, range: Range<Int>
     ) {
         precondition(parameters.count == parameterCount, "Optimizer.step: \(parameters.count) parameters for \(parameterCount)")
-        update(parameters, LaneMean(gradients), range, learningRate)
+        update(parameters, LaneMean(gradients, divisor: divisor), range, learningRate)
         stepCount += 1
     }
 

@@ -62,6 +62,37 @@ public protocol Communicator: AnyObject, Sendable {
     /// point and gets the same answer. Segments start zeroed and 64-byte aligned; a later call
     /// for no more bytes returns the same segments, a larger one new segments.
     func sharedSegments(bytesPerRank: Int) throws -> (any SharedSegments)?
+    /// The ranks on this rank's node and the ranks in the same place on the other nodes, when
+    /// the group spans several nodes with the same number of ranks (at least two) on each;
+    /// nil otherwise. Collective the first time; later calls return the same groups.
+    func nodeGroups() throws -> NodeGroups?
+}
+
+/// A group split by node (``Communicator/nodeGroups()``).
+public struct NodeGroups: Sendable {
+    /// The ranks on this node, ordered by their rank in the whole group.
+    public let node: any Communicator
+    /// The ranks with this rank's `node.rank` on every node, ordered by node.
+    public let peers: any Communicator
+
+    public init(node: any Communicator, peers: any Communicator) {
+        self.node = node
+        self.peers = peers
+    }
+}
+
+extension Communicator {
+    /// Splits the group by host name into ``NodeGroups``, or nil when that gives one node,
+    /// nodes of different sizes, or one rank per node. Collective; implementations call it
+    /// once and keep the answer.
+    public func splitByNode() throws -> NodeGroups? {
+        let hosts = try allgather(hostName)
+        let perNode = Dictionary(grouping: hosts, by: { $0 }).values.map(\.count)
+        guard perNode.count > 1, Set(perNode).count == 1, perNode[0] > 1 else { return nil }
+        let node = try split(color: hosts.firstIndex(of: hostName)!, key: rank)
+        let peers = try split(color: node.rank, key: rank)
+        return NodeGroups(node: node, peers: peers)
+    }
 }
 
 /// One segment per rank of a communicator, each readable and writable by every rank; see

@@ -76,10 +76,12 @@ public enum Kernels {
     }
 
     /// `target[i] = (sources[0][i] + sources[1][i] + … + sources[N-1][i]) / N` for `i` in
-    /// `0..<count`: the element-wise mean of N ranks' buffers as ``LaneMean`` forms it.
-    /// `target` may be one of the sources.
-    public static func mean(of sources: [UnsafePointer<Float>], into target: UnsafeMutablePointer<Float>, count: Int) {
-        let mean = LaneMean(sources)
+    /// `0..<count`: the element-wise mean of N ranks' buffers as ``LaneMean`` forms it (with
+    /// `divisor`, the sum divided by that instead). `target` may be one of the sources.
+    public static func mean(
+        of sources: [UnsafePointer<Float>], divisor: Int? = nil, into target: UnsafeMutablePointer<Float>, count: Int
+    ) {
+        let mean = LaneMean(sources, divisor: divisor)
         for i in stride(from: 0, to: count, by: Lanes.width) {
             Lanes.store(mean.load(i, count: count), target, i, count: count)
         }

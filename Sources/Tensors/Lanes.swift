@@ -46,6 +46,7 @@ public struct LaneBuffer: LaneSource {
 
 /// The element-wise mean of N ranks' buffers: the sum in rank order, divided by N the way
 /// ``Communicator`` averages are (times 1/N when N is a power of two, where that is exact).
+/// With another `divisor`, the sum divided by that instead (1: the plain sum).
 public struct LaneMean: LaneSource {
     @usableFromInline let sources: [UnsafePointer<Float>]
     @usableFromInline let first: UnsafePointer<Float>
@@ -53,13 +54,15 @@ public struct LaneMean: LaneSource {
     @usableFromInline let exactReciprocal: Bool
     @usableFromInline let scale: Lanes.Vector
 
-    @inlinable public init(_ sources: [UnsafePointer<Float>]) {
+    @inlinable public init(_ sources: [UnsafePointer<Float>], divisor: Int? = nil) {
         precondition(!sources.isEmpty, "LaneMean of no buffers")
+        let divisor = divisor ?? sources.count
+        precondition(divisor > 0, "LaneMean divisor must be positive")
         self.sources = sources
         first = sources[0]
         second = sources.count == 2 ? sources[1] : nil
-        exactReciprocal = sources.count.nonzeroBitCount == 1
-        scale = Lanes.Vector(repeating: exactReciprocal ? 1 / Float(sources.count) : Float(sources.count))
+        exactReciprocal = divisor.nonzeroBitCount == 1
+        scale = Lanes.Vector(repeating: exactReciprocal ? 1 / Float(divisor) : Float(divisor))
     }
 
     @inlinable @inline(__always)

@@ -15,12 +15,14 @@ public enum GradientExchange: String, Sendable, CaseIterable {
 /// `ringmaster bench train`: forward, loss, backward into the gradient arena, the gradients
 /// averaged across ranks, optional clipping, optimizer update.
 ///
-/// Ranks on different nodes average the whole arena with one fused allreduce and every rank
-/// applies the full update. Ranks that all share one node's memory do less (see
-/// ``NodeArenas``): each averages one slice of the gradient straight from its peers' arenas,
-/// updates that slice of the parameters, and copies the other slices from the ranks that
-/// updated them. Both give every rank the same parameters after every step, and for two
-/// ranks the same bits as each other.
+/// Ranks that all share one node's memory exchange through it (see ``NodeArenas``): each
+/// averages one slice of the gradient straight from its peers' arenas, updates that slice of
+/// the parameters, and copies the other slices from the ranks that updated them. Ranks spread
+/// over several nodes with the same number on each do the same inside every node, and the
+/// ranks that hold the same slice on different nodes add their node sums with one allreduce
+/// of that slice (the hierarchical exchange). Otherwise one fused allreduce averages the whole
+/// arena and every rank applies the full update. All give every rank the same parameters after
+/// every step; for two ranks on one node the shared-memory and allreduce paths give the same bits.
 public final class DataParallelStep {
     let network: Network
     let optimizer: Optimizer
@@ -30,11 +32,14 @@ public final class DataParallelStep {
     /// Set when the gradients go through shared memory.
     private let node: NodeArenas?
 
-    /// How this step exchanges gradients: `allreduce` or `shared-memory`.
-    public var exchangeName: String { node == nil ? "allreduce" : "shared-memory" }
+    /// How this step exchanges gradients: `allreduce`, `shared-memory` or `hierarchical`.
+    public var exchangeName: String {
+        guard let node else { return "allreduce" }
+        return node.across == nil ? "shared-memory" : "hierarchical"
+    }
 
     /// Collective over `communicator` when it has several ranks: with `.automatic`, the ranks
-    /// agree whether they share a node, and if so the network's arenas and the optimizer's
+    /// agree whether they share nodes, and if so the network's arenas and the optimizer's
     /// moments move into shared segments (values kept).
     public init(network: Network, optimizer: Optimizer, communicator: any Communicator, timeline: Timeline?,
                 clipNorm: Double = 0, exchange: GradientExchange = .automatic) throws {
@@ -60,15 +65,15 @@ public final class DataParallelStep {
                 // Clipping needs the whole averaged gradient's norm before any update.
                 try measure(.allreduce) { try node.averageGradientSlice() }
                 try measure(.optimizer) {
-                    try node.clipGradientSlice(maxNorm: clipNorm, communicator: comm)
+                    try node.clipGradientSlice(maxNorm: clipNorm)
                     optimizer.step(parameters: network.parameters, gradients: network.gradients, learningRate: learningRate,
                                    range: node.slice)
                 }
             } else {
                 // Averaging and update in one pass, timed as the optimizer's.
-                try measure(.allreduce) { try node.segments.synchronize() }
+                let (sources, divisor) = try measure(.allreduce) { try node.gradientSources() }
                 measure(.optimizer) {
-                    optimizer.step(parameters: network.parameters, meanOf: node.gradientSlices, learningRate: learningRate,
+                    optimizer.step(parameters: network.parameters, meanOf: sources, divisor: divisor, learningRate: learningRate,
                                    range: node.slice)
                 }
             }
@@ -114,32 +119,55 @@ public final class DataParallelStep {
 /// are rewritten only by its next backward, after the second barrier, and slice r of its
 /// parameters only by its next update, after the next step's first barrier.
 ///
+/// Across nodes (`across` set), rank r of each node first sums slice r over its node into its
+/// own arena, then the ranks holding slice r on every node allreduce that sum, and the update
+/// divides by the total rank count: each byte crosses the network once per node, in as many
+/// parallel allreduces as a node has ranks.
+///
 /// Each rank's moments are current on its own slice only; ``assembleMoments(into:)`` collects
-/// them for checkpoints, and restoring a checkpoint writes every slice on every rank.
+/// them for checkpoints (every slice lives on every node), and restoring a checkpoint writes
+/// every slice on every rank.
 struct NodeArenas {
     let segments: any SharedSegments
-    let rank: Int
-    let size: Int
+    /// The ranks of this node (the whole group on one node).
+    let local: any Communicator
+    /// The ranks holding this rank's slice on the other nodes; nil on one node.
+    let across: (any Communicator)?
+    /// Ranks in the whole group.
+    let total: Int
     let count: Int
     let stride: Int
     /// The slice this rank averages and updates.
     let slice: Range<Int>
-    /// Where that slice starts in every rank's gradient arena, by rank.
+    /// Where that slice starts in every local rank's gradient arena, by local rank.
     let gradientSlices: [UnsafePointer<Float>]
 
+    var rank: Int { local.rank }
+    var size: Int { local.size }
+
     /// Places `network`'s arenas and `optimizer`'s moments in shared segments of
-    /// `communicator`, or returns nil when its ranks do not share a node. Collective.
+    /// `communicator`'s nodes, or returns nil when its ranks cannot share memory that way.
+    /// Collective.
     init?(network: Network, optimizer: Optimizer, communicator comm: any Communicator) throws {
         guard comm.size > 1 else { return nil }
         let count = network.parameterCount
         let stride = (count + Lanes.width - 1) / Lanes.width * Lanes.width
-        guard let segments = try comm.sharedSegments(bytesPerRank: 4 * stride * MemoryLayout<Float>.stride) else {
+        let bytes = 4 * stride * MemoryLayout<Float>.stride
+        let local: any Communicator, across: (any Communicator)?, segments: any SharedSegments
+        if let whole = try comm.sharedSegments(bytesPerRank: bytes) {
+            (local, across, segments) = (comm, nil, whole)
+        } else if let groups = try comm.nodeGroups() {
+            // Every node must get its segments, or every rank falls back to the allreduce.
+            let mine = try groups.node.sharedSegments(bytesPerRank: bytes)
+            guard try comm.allreduce(mine == nil ? 0 : 1, op: .min) == 1, let mine else { return nil }
+            (local, across, segments) = (groups.node, groups.peers, mine)
+        } else {
             return nil
         }
-        (self.segments, rank, size, self.count, self.stride) = (segments, comm.rank, comm.size, count, stride)
-        let slice = Self.slice(of: comm.rank, ranks: comm.size, count: count)
+        (self.segments, self.local, self.across, total, self.count, self.stride) = (segments, local, across, comm.size, count, stride)
+        let slice = Self.slice(of: local.rank, ranks: local.size, count: count)
         self.slice = slice
-        gradientSlices = (0..<comm.size).map { r in
+        gradientSlices = (0..<local.size).map { r in
             UnsafePointer(segments.segments[r].assumingMemoryBound(to: Float.self) + slice.lowerBound)
         }
         network.placeArenas(parameters: region(1, of: rank), gradients: region(0, of: rank), owner: segments)
@@ -154,22 +182,35 @@ struct NodeArenas {
         return low..<min(low + length, count)
     }
 
-    /// Region `index` (0 gradients, 1 parameters, 2 first moment, 3 second moment) of rank `r`.
+    /// Region `index` (0 gradients, 1 parameters, 2 first moment, 3 second moment) of local rank `r`.
     private func region(_ index: Int, of r: Int) -> UnsafeMutablePointer<Float> {
         segments.segments[r].assumingMemoryBound(to: Float.self) + index * stride
     }
 
+    /// First barrier, then what the update averages: on one node every local rank's slice
+    /// (divided by their count); across nodes this rank's slice, holding the sum over every
+    /// node (divided by the total rank count).
+    func gradientSources() throws -> (sources: [UnsafePointer<Float>], divisor: Int?) {
+        try segments.synchronize()
+        guard let across else { return (gradientSlices, nil) }
+        let mine = region(0, of: rank) + slice.lowerBound
+        Kernels.mean(of: gradientSlices, divisor: 1, into: mine, count: slice.count)
+        try across.allreduce(UnsafeMutableBufferPointer(start: mine, count: slice.count), op: .sum)
+        return ([UnsafePointer(mine)], total)
+    }
+
     /// First barrier, then slice r of this rank's gradients becomes the mean of every rank's.
     func averageGradientSlice() throws {
-        try segments.synchronize()
-        Kernels.mean(of: gradientSlices, into: region(0, of: rank) + slice.lowerBound, count: slice.count)
+        let (sources, divisor) = try gradientSources()
+        Kernels.mean(of: sources, divisor: divisor, into: region(0, of: rank) + slice.lowerBound, count: slice.count)
     }
 
     /// Scales this rank's averaged slice as PyTorch's `clip_grad_norm_` scales the whole
-    /// gradient, from the norm of all slices together. Collective (one small allreduce).
-    func clipGradientSlice(maxNorm: Double, communicator comm: any Communicator) throws {
+    /// gradient, from the norm of all slices together (one node holds every slice).
+    /// Collective (one small allreduce over the node).
+    func clipGradientSlice(maxNorm: Double) throws {
         let gradients = region(0, of: rank) + slice.lowerBound
-        let norm = try comm.allreduce(Kernels.sumOfSquares(gradients, count: slice.count), op: .sum).squareRoot()
+        let norm = try local.allreduce(Kernels.sumOfSquares(gradients, count: slice.count), op: .sum).squareRoot()
         guard norm.isFinite else { return }
         let coefficient = maxNorm / (norm + 1e-6)
         if coefficient < 1, !slice.isEmpty { BLAS.scale(n: slice.count, alpha: Float(coefficient), x: gradients) }
@@ -185,7 +226,7 @@ struct NodeArenas {
         }
     }
 
-    /// Fills each rank's slice of `state`'s moments from that rank's segment.
+    /// Fills each local rank's slice of `state`'s moments from that rank's segment.
     func assembleMoments(into state: inout OptimizerState) {
         for peer in 0..<size where peer != rank {
             let part = Self.slice(of: peer, ranks: size, count: count)

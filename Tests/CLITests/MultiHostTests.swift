@@ -52,10 +52,13 @@ import TestSupport
                               in: cli.store, environment: environment)
         }
 
-        /// `ringmaster ARGS --store STORE` with one rank on each host.
-        func ringmaster(_ cli: CLI, _ arguments: [String], timeout: Double = 60) throws -> ProcessResult {
-            try ProcessRunner.run([Self.script, "mpirun", CLI.binary] + arguments + ["--store", cli.store.path],
-                                  environment: environment, directory: cli.store, timeout: timeout)
+        /// `ringmaster ARGS --store STORE` with `slots` ranks on each host.
+        func ringmaster(
+            _ cli: CLI, _ arguments: [String], slots: Int = 1, withStore: Bool = true, timeout: Double = 60
+        ) throws -> ProcessResult {
+            try ProcessRunner.run([Self.script, "mpirun", CLI.binary] + arguments + (withStore ? ["--store", cli.store.path] : []),
+                                  environment: environment.merging(["RINGMASTER_NETNS_SLOTS": "\(slots)"]) { $1 },
+                                  directory: cli.store, timeout: timeout)
         }
     }
 
@@ -120,6 +123,31 @@ import TestSupport
         let localValues = try trialValues(localCLI, sweep: try #require(localSweep["sweep_id"] as? String))
         #expect(spreadValues.count == 20)
         #expect(spreadValues == localValues)
+    }
+
+    /// Two ranks on each of two hosts: each host's ranks share memory, and the ranks holding
+    /// the same slice on the two hosts allreduce it over TCP (the hierarchical exchange).
+    /// Training reaches what four ranks on one host reach.
+    @Test(.enabled("needs root, iproute2 and permission to create network namespaces") {
+        Hosts.unavailableReason == nil
+    })
+    func twoRanksOnEachOfTwoHostsExchangeHierarchically() throws {
+        let hosts = Hosts()
+        defer { hosts.down() }
+        try hosts.up(2)
+        let cli = try CLI()
+        let bench = try lastJSONLine(
+            try hosts.ringmaster(cli, ["bench", "train", "--features", "32", "--hidden", "64", "--steps", "5"], slots: 2, withStore: false),
+            "bench train on 2 hosts × 2 ranks")
+        #expect(bench["ranks"] as? Int == 4 && bench["gradient_exchange"] as? String == "hierarchical", "\(bench)")
+
+        let config = CLI.example("digits.yaml")
+        let spread = try lastJSONLine(
+            try hosts.ringmaster(cli, ["train", config, "--json"], slots: 2, timeout: 120), "train on 2 hosts × 2 ranks")
+        let local = try CLI().train(config, ranks: 4)
+        let accuracy = try #require((spread["validation"] as? [String: Any])?["accuracy"] as? Double)
+        #expect(spread["ranks"] as? Int == 4)
+        #expect(accuracy >= 0.97 && abs(accuracy - (local.validation.accuracy ?? 0)) <= 0.01, "\(accuracy) vs \(local.validation)")
     }
 
     /// Cutting the second host's link mid-training ends the job within 30 s naming the lost

@@ -22,9 +22,12 @@ import Training
         var state: OptimizerState
     }
 
-    /// Five steps on `ranks` threads, every rank on its own random batch.
-    func train(ranks: Int, exchange: GradientExchange, rule: OptimizerConfiguration, clipNorm: Double = 0) throws -> [RankResult] {
-        try RankThreads.run(LocalCommunicator.group(size: ranks, stallTimeout: 30)) { comm in
+    /// Five steps on `ranks` threads, every rank on its own random batch; `hosts` names each
+    /// rank's node (default: all on this one).
+    func train(
+        ranks: Int, exchange: GradientExchange, rule: OptimizerConfiguration, clipNorm: Double = 0, hosts: [String]? = nil
+    ) throws -> [RankResult] {
+        try RankThreads.run(LocalCommunicator.group(size: ranks, stallTimeout: 30, hostNames: hosts)) { comm in
             let architecture = ModelArchitecture(
                 kind: .mlp, inputs: 20, outputs: 5, hidden: [33, 17], activation: .relu, dropout: 0, loss: .softmaxCrossEntropy)
             let network = Network(architecture: architecture, maxBatch: 8)
@@ -65,6 +68,37 @@ import Training
         #expect(gap < 1e-6, "clipped weights differ by \(gap)")
         #expect(shared[2].parameters == shared[0].parameters)
         #expect(reduced[0].parameters != unclipped[0].parameters, "the norm limit never clipped")
+    }
+
+    /// Ranks on several nodes: each node's ranks sum their slices in shared memory, the
+    /// ranks holding one slice on different nodes allreduce it. The sum is grouped by node,
+    /// so the weights match the allreduce's to rounding, not to the bit.
+    @Test(arguments: [["a", "a", "b", "b"], ["a", "b", "a", "b"], ["a", "a", "a", "b", "b", "b"]], rules)
+    func hierarchicalExchangeMatchesAllreduce(hosts: [String], rule: OptimizerConfiguration) throws {
+        let hierarchical = try train(ranks: hosts.count, exchange: .automatic, rule: rule, hosts: hosts)
+        let reduced = try train(ranks: hosts.count, exchange: .allreduce, rule: rule, hosts: hosts)
+        #expect(hierarchical.allSatisfy { $0.exchange == "hierarchical" })
+        for rank in hosts.indices {
+            #expect(hierarchical[rank].parameters == hierarchical[0].parameters, "rank \(rank) ended with other weights")
+            let gap = zip(hierarchical[rank].parameters, reduced[rank].parameters).map { abs($0 - $1) }.max() ?? .nan
+            #expect(gap < 1e-5, "rank \(rank)'s weights differ from the allreduce's by \(gap)")
+            let state = hierarchical[rank].state, expected = reduced[rank].state
+            #expect(state.step == expected.step && state.firstMoment.count == expected.firstMoment.count)
+            let momentGap = zip(state.firstMoment + state.secondMoment, expected.firstMoment + expected.secondMoment)
+                .map { abs($0 - $1) }.max() ?? 0
+            #expect(momentGap < 1e-5, "rank \(rank)'s assembled moments differ by \(momentGap)")
+        }
+        let clipped = try train(ranks: hosts.count, exchange: .automatic, rule: rule, clipNorm: 0.05, hosts: hosts)
+        let clippedReference = try train(ranks: hosts.count, exchange: .allreduce, rule: rule, clipNorm: 0.05, hosts: hosts)
+        let gap = zip(clipped[0].parameters, clippedReference[0].parameters).map { abs($0 - $1) }.max() ?? .nan
+        #expect(gap < 1e-5, "clipped weights differ by \(gap)")
+    }
+
+    /// One rank per node, or nodes of different sizes: nothing to share, the allreduce it is.
+    @Test(arguments: [["a", "b"], ["a", "a", "b"]])
+    func unevenOrSingleRankNodesUseTheAllreduce(hosts: [String]) throws {
+        let result = try train(ranks: hosts.count, exchange: .automatic, rule: Self.rules[0], hosts: hosts)
+        #expect(result.allSatisfy { $0.exchange == "allreduce" })
     }
 
     @Test func oneRankNeedsNoExchange() throws {
