@@ -118,7 +118,9 @@ public final class LocalCommunicator: Communicator, Sendable {
     }
 
     /// Every member is a thread of this process, so the segments are ordinary memory the
-    /// group allocates once (and again, larger, when a member asks for more).
+    /// group allocates once (and again, larger, when a member asks for more); members given
+    /// different host names (``group(size:stallTimeout:hostNames:)``) stand for ranks on
+    /// different nodes and get none.
     public func sharedSegments(bytesPerRank: Int) throws -> (any SharedSegments)? {
         guard size > 1, !sharedMemoryDisabled else { return nil }
         let rendezvous = self.rendezvous
