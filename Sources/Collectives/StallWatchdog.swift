@@ -158,7 +158,7 @@ public final class StallWatchdog: JobFailureNotifier, @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 0.01)
             }
         } catch {
-            writeLine("ringmaster: warning: stall watchdog stopped on rank \(world.worldRank): \(error)")
+            writeWarningLine("stall watchdog stopped on rank \(world.worldRank): \(error)")
         }
         for index in sends.indices { MPI.release(&sends[index]) }
     }

@@ -25,9 +25,7 @@ public final class DriftWindow: Sendable {
         var filled = 0
         var total = 0
         /// Request id → predicted class index, oldest first out.
-        var pending: [String: Int] = [:]
-        var pendingOrder: [String] = []
-        var pendingStart = 0
+        var pending: RecentEntries<Int>
         /// Ring of 1 (correct) / 0 (wrong) for the last labelled requests.
         var outcomes: [UInt8]
         var outcomeNext = 0
@@ -56,7 +54,7 @@ public final class DriftWindow: Sendable {
         detector = DriftDetector(thresholds: thresholds)
         state = Mutex(State(
             rows: [Float](repeating: 0, count: capacity * profile.features.count),
-            predictions: [Double](repeating: 0, count: capacity),
+            predictions: [Double](repeating: 0, count: capacity), pending: RecentEntries(capacity: capacity),
             outcomes: [UInt8](repeating: 0, count: capacity)))
     }
 
@@ -74,19 +72,7 @@ public final class DriftWindow: Sendable {
                 s.next = (s.next + 1) % capacity
                 s.filled = Swift.min(s.filled + 1, capacity)
                 s.total += 1
-                if let id = requestIDs?[row] {
-                    if s.pending[id] == nil { s.pendingOrder.append(id) }
-                    s.pending[id] = Int(predictions[row])
-                }
-            }
-            // Forget the oldest ids beyond capacity; compact the order list now and then.
-            while s.pendingOrder.count - s.pendingStart > capacity {
-                s.pending[s.pendingOrder[s.pendingStart]] = nil
-                s.pendingStart += 1
-            }
-            if s.pendingStart > capacity {
-                s.pendingOrder.removeFirst(s.pendingStart)
-                s.pendingStart = 0
+                if let id = requestIDs?[row] { s.pending.insert(Int(predictions[row]), forKey: id) }
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RingmasterCore
 
 /// Which endpoint, variant and version answered each recent request, so that feedback
 /// posted later with the request id reaches the right router and drift window. Holds the
@@ -16,33 +17,17 @@ final class AnsweredRequests: Sendable {
         var metrics: VersionMetrics
     }
 
-    private struct State {
-        var answers: [String: Answer] = [:]
-        var order: [String] = []
-        var start = 0
-    }
-
     let capacity: Int
-    private let state = Locked(State())
+    private let answers: Locked<RecentEntries<Answer>>
 
     init(capacity: Int = 100_000) {
-        precondition(capacity > 0)
         self.capacity = capacity
+        answers = Locked(RecentEntries(capacity: capacity))
     }
 
     func remember(_ requestID: String, _ answer: Answer) {
-        state.withLock { s in
-            if s.answers.updateValue(answer, forKey: requestID) == nil { s.order.append(requestID) }
-            while s.order.count - s.start > capacity {
-                s.answers[s.order[s.start]] = nil
-                s.start += 1
-            }
-            if s.start > capacity {
-                s.order.removeFirst(s.start)
-                s.start = 0
-            }
-        }
+        answers.withLock { $0.insert(answer, forKey: requestID) }
     }
 
-    func answer(_ requestID: String) -> Answer? { state.withLock { $0.answers[requestID] } }
+    func answer(_ requestID: String) -> Answer? { answers.withLock { $0[requestID] } }
 }

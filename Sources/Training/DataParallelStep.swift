@@ -141,6 +141,8 @@ struct NodeArenas {
     let slice: Range<Int>
     /// Where that slice starts in every local rank's gradient arena, by local rank.
     let gradientSlices: [UnsafePointer<Float>]
+    /// Where it starts in this rank's arena alone, which across nodes holds the sum over them.
+    let ownGradientSlice: [UnsafePointer<Float>]
 
     var rank: Int { local.rank }
     var size: Int { local.size }
@@ -167,9 +169,11 @@ struct NodeArenas {
         (self.segments, self.local, self.across, total, self.count, self.stride) = (segments, local, across, comm.size, count, stride)
         let slice = Self.slice(of: local.rank, ranks: local.size, count: count)
         self.slice = slice
-        gradientSlices = (0..<local.size).map { r in
+        let gradientSlices = (0..<local.size).map { r in
             UnsafePointer(segments.segments[r].assumingMemoryBound(to: Float.self) + slice.lowerBound)
         }
+        self.gradientSlices = gradientSlices
+        ownGradientSlice = [gradientSlices[local.rank]]
         network.placeArenas(parameters: region(1, of: rank), gradients: region(0, of: rank), owner: segments)
         optimizer.placeMoments(first: region(2, of: rank), second: region(3, of: rank), owner: segments)
     }
@@ -196,7 +200,7 @@ struct NodeArenas {
         let mine = region(0, of: rank) + slice.lowerBound
         Kernels.mean(of: gradientSlices, divisor: 1, into: mine, count: slice.count)
         try across.allreduce(UnsafeMutableBufferPointer(start: mine, count: slice.count), op: .sum)
-        return ([UnsafePointer(mine)], total)
+        return (ownGradientSlice, total)
     }
 
     /// First barrier, then slice r of this rank's gradients becomes the mean of every rank's.
