@@ -96,7 +96,7 @@ struct SpecReader: YAMLFieldReader {
     }
 
     /// `sampler: tpe` or `sampler: {type: tpe, startup_trials: 10, candidates: 24, resolution: 5, gamma: 0.15,
-    /// local_candidates: 24, local_width: 0.4, prior_weight: 1}`.
+    /// local_candidates: 24, local_width: 0.4, prior_weight: 1, move_every: 4, move_distance: 0.25}`.
     func sampler(_ node: Node?) throws -> SweepSpec.SamplerSettings {
         var settings = SweepSpec.SamplerSettings()
         guard let node else { return settings }
@@ -106,12 +106,17 @@ struct SpecReader: YAMLFieldReader {
         }
         guard let fields = node.mapping, let type = fields[Node("type")] else { throw error("sampler", "expected a name or {type: …}", node) }
         try onlyKeys(
-            fields, ["type", "startup_trials", "candidates", "resolution", "gamma", "local_candidates", "local_width", "prior_weight"],
+            fields,
+            [
+                "type", "startup_trials", "candidates", "resolution", "gamma", "local_candidates", "local_width", "prior_weight",
+                "move_every", "move_distance",
+            ],
             in: "sampler")
         settings.kind = try enumeration(type, "sampler.type")
         settings.startupTrials = try fields[Node("startup_trials")].map { try int($0, "sampler.startup_trials", minimum: 1) }
         settings.candidates = try fields[Node("candidates")].map { try int($0, "sampler.candidates", minimum: 1) }
         settings.localCandidates = try fields[Node("local_candidates")].map { try int($0, "sampler.local_candidates", minimum: 0) }
+        settings.moveEvery = try fields[Node("move_every")].map { try int($0, "sampler.move_every", minimum: 0) }
         /// The number at `key`, checked to lie in (low, high].
         func fraction(_ key: String, above low: Double, atMost high: Double) throws -> Double? {
             try fields[Node(key)].map { node in
@@ -125,6 +130,7 @@ struct SpecReader: YAMLFieldReader {
         settings.gamma = try fraction("gamma", above: 0, atMost: 1)
         settings.localWidth = try fraction("local_width", above: 0, atMost: 1)
         settings.priorWeight = try fraction("prior_weight", above: 0, atMost: .infinity)
+        settings.moveDistance = try fraction("move_distance", above: 0, atMost: 0.5)
         settings.gridResolution = try fields[Node("resolution")].map { try int($0, "sampler.resolution", minimum: 1) } ?? 5
         return settings
     }

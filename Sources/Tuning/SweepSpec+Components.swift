@@ -15,6 +15,8 @@ extension SweepSpec {
             if let local = sampler.localCandidates { tpe.localCandidates = local }
             if let width = sampler.localWidth { tpe.localWidth = width }
             if let weight = sampler.priorWeight { tpe.priorWeight = weight }
+            if let every = sampler.moveEvery { tpe.moveEvery = every }
+            if let distance = sampler.moveDistance { tpe.moveDistance = distance }
             return tpe
         }
     }

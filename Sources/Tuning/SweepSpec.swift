@@ -35,6 +35,10 @@ public struct SweepSpec: Sendable {
         public var localWidth: Double?
         /// TPE: weight of the prior kernel.
         public var priorWeight: Double?
+        /// TPE: every this many suggestions a coordinate move (0: none).
+        public var moveEvery: Int?
+        /// TPE: how far a move takes its parameter, a share of the range.
+        public var moveDistance: Double?
         /// Grid: points per continuous parameter.
         public var gridResolution: Int = 5
     }

@@ -24,6 +24,8 @@ struct BenchSampler: ParsableCommand {
     @Option(help: "TPE: local candidates' width, a fraction of their centre's kernel width (default 0.4).") var localWidth: Double?
     @Option(help: "TPE: how many of the best trials local candidates are centred on (default 1).") var localCentres: Int?
     @Option(help: "TPE: weight of the prior kernel against 1 per observation (default 1).") var priorWeight: Double?
+    @Option(help: "TPE: every this many suggestions, the best trial with one parameter moved far (default 4; 0: none).") var moveEvery: Int?
+    @Option(help: "TPE: a move takes its parameter at least this share of the range away (default 0.25).") var moveDistance: Double?
 
     func run() throws {
         let makeSampler: @Sendable () -> any Sampler
@@ -40,6 +42,8 @@ struct BenchSampler: ParsableCommand {
             if let localWidth { tpe.localWidth = localWidth }
             if let localCentres { tpe.localCentres = localCentres }
             if let priorWeight { tpe.priorWeight = priorWeight }
+            if let moveEvery { tpe.moveEvery = moveEvery }
+            if let moveDistance { tpe.moveDistance = moveDistance }
             switch bandwidth {
             case "neighbours": tpe.bandwidth = .neighbours
             case "scott": tpe.bandwidth = .scott(factor: 0.2)

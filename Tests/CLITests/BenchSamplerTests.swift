@@ -33,7 +33,8 @@ import TestSupport
     @Test func unknownNamesFailWithOneLine() throws {
         for arguments in [
             ["--sampler", "bogus"], ["--function", "sphere"], ["--bandwidth", "wide"], ["--first-seed=-1"],
-            ["--local-width", "0"], ["--local-candidates=-2"], ["--clip-exponent", "0"],
+            ["--local-width", "0"], ["--local-candidates=-2"], ["--clip-exponent", "0"], ["--move-every=-1"],
+            ["--move-distance", "0.7"],
         ] {
             let result = try CLI().run(["bench", "sampler", "--trials", "2", "--seeds", "1"] + arguments, withStore: false)
             #expect(result.status == 1)

@@ -53,6 +53,8 @@ import Tuning
         ("space:\n  optimizer.momentum: {type: uniform, low: 0, high: 0.9}\nsampler: {type: tpe, local_width: 0}", "sampler.local_width", "above 0"),
         ("space:\n  optimizer.momentum: {type: uniform, low: 0, high: 0.9}\nsampler: {type: tpe, prior_weight: -1}", "sampler.prior_weight", "above 0"),
         ("space:\n  optimizer.momentum: {type: uniform, low: 0, high: 0.9}\nsampler: {type: tpe, local_candidates: -2}", "sampler.local_candidates", "at least 0"),
+        ("space:\n  optimizer.momentum: {type: uniform, low: 0, high: 0.9}\nsampler: {type: tpe, move_every: -1}", "sampler.move_every", "at least 0"),
+        ("space:\n  optimizer.momentum: {type: uniform, low: 0, high: 0.9}\nsampler: {type: tpe, move_distance: 0.6}", "sampler.move_distance", "at most 0.5"),
     ])
     func invalidSpecsNameTheField(body: String, field: String, reason: String) {
         let yaml = "base: digits.yaml\nobjective: {metric: validation_accuracy, direction: maximize}\n" + body
@@ -71,11 +73,13 @@ import Tuning
             space:
               x0: {type: uniform, low: -5, high: 10}
               x1: {type: uniform, low: 0, high: 15}
-            sampler: {type: tpe, startup_trials: 12, candidates: 48, gamma: 0.1, local_candidates: 8, local_width: 0.5, prior_weight: 2}
+            sampler: {type: tpe, startup_trials: 12, candidates: 48, gamma: 0.1, local_candidates: 8, local_width: 0.5, prior_weight: 2,
+                      move_every: 6, move_distance: 0.3}
             """)
         let tpe = try #require(spec.makeSampler() as? TPESampler)
         #expect(tpe.startupTrials == 12 && tpe.candidates == 48 && tpe.gammaFraction == 0.1)
         #expect(tpe.localCandidates == 8 && tpe.localWidth == 0.5 && tpe.priorWeight == 2)
+        #expect(tpe.moveEvery == 6 && tpe.moveDistance == 0.3)
         let plain = "function: branin\nspace:\n  x0: {type: uniform, low: -5, high: 10}\n  x1: {type: uniform, low: 0, high: 15}"
         let defaults = try #require(try parse(plain).makeSampler() as? TPESampler)
         #expect(defaults.localCandidates == TPESampler().localCandidates && defaults.gammaFraction == TPESampler().gammaFraction)
