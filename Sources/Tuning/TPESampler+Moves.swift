@@ -2,8 +2,8 @@ import RingmasterCore
 
 /// Coordinate moves: every `moveEvery`-th suggestion after the startup trials is the best
 /// completed trial (the incumbent) with one parameter moved far from its value — the poll step
-/// of coordinate (pattern) search, interleaved with TPE the way SMAC interleaves its one-exchange
-/// neighbours. TPE's densities only learn about a region where good trials already are, so a
+/// of coordinate (pattern) search, in the one-exchange neighbourhood SMAC searches around its
+/// incumbent, interleaved with TPE as SMAC interleaves random configurations. TPE's densities only learn about a region where good trials already are, so a
 /// parameter whose best trials all sit in a poor basin stays there; a move tests the rest of
 /// that parameter's range with every other parameter at its best known value.
 ///
