@@ -65,15 +65,22 @@ extension TPESampler {
             return nil
         }
         let active = space.parameters.filter { space.isActive($0, in: incumbent.params) && incumbent.params[$0.name] != nil }
+        guard active.count >= 2 else { return nil }
         let record = moveRecord(trials, direction: direction)
-        guard active.count >= 2, record.failureStreak < active.count else { return nil }
+        guard record.failureStreak < active.count else { return nil }
         let parameter = active[record.moves % active.count]
         var assignment = incumbent.params
         assignment[parameter.name] = farValue(of: parameter.distribution, from: incumbent.params[parameter.name]!, generator: &generator)
-        // A moved choice can switch dependants on or off: drop the ones now inactive, draw the new ones.
-        for other in space.parameters where !space.isActive(other, in: assignment) { assignment[other.name] = nil }
-        return RandomSampler.draw(
-            space.parameters.filter { assignment[$0.name] == nil }, in: space, onto: assignment, generator: &generator)
+        // A moved choice can switch dependants on or off: drop the ones now inactive, draw the
+        // new ones (parents come first, so one pass in declaration order settles the tree).
+        for other in space.parameters {
+            if !space.isActive(other, in: assignment) {
+                assignment[other.name] = nil
+            } else if assignment[other.name] == nil {
+                assignment[other.name] = other.distribution.value(unit: generator.nextUnitDouble())
+            }
+        }
+        return assignment
     }
 
     /// A value of `distribution` at least `moveDistance` of the range away from `value` in the

@@ -23,9 +23,22 @@ import TestSupport
             return why.isEmpty ? "scripts/hosts.sh check failed" : why
         }()
 
-        func up(_ count: Int) throws {
-            let result = try ProcessRunner.run([Self.script, "up", "\(count)"], environment: environment, timeout: 30)
-            guard result.status == 0 else { throw CLIFailure(message: "hosts up failed: \(result.stderr)") }
+        /// Runs a test only where namespaces can be made.
+        static let available = ConditionTrait.enabled("needs root, iproute2 and permission to create network namespaces") {
+            unavailableReason == nil
+        }
+
+        /// `count` fresh hosts; whatever a failed start left behind is taken down.
+        static func up(_ count: Int) throws -> Hosts {
+            let hosts = Hosts()
+            do {
+                let result = try ProcessRunner.run([script, "up", "\(count)"], environment: hosts.environment, timeout: 30)
+                guard result.status == 0 else { throw CLIFailure(message: "hosts up failed: \(result.stderr)") }
+            } catch {
+                hosts.down()
+                throw error
+            }
+            return hosts
         }
 
         func down() {
@@ -81,13 +94,10 @@ import TestSupport
         return values
     }
 
-    @Test(.enabled("needs root, iproute2 and permission to create network namespaces") {
-        Hosts.unavailableReason == nil
-    })
+    @Test(Hosts.available)
     func twoHostsMatchOneHostWithTheSameRanks() throws {
-        let hosts = Hosts()
+        let hosts = try Hosts.up(2)
         defer { hosts.down() }
-        try hosts.up(2)
 
         // Training: 1 rank on each of 2 hosts, against 2 ranks on one host.
         let config = CLI.example("digits.yaml")
@@ -128,13 +138,10 @@ import TestSupport
     /// Two ranks on each of two hosts: each host's ranks share memory, and the ranks holding
     /// the same slice on the two hosts allreduce it over TCP (the hierarchical exchange).
     /// Training reaches what four ranks on one host reach.
-    @Test(.enabled("needs root, iproute2 and permission to create network namespaces") {
-        Hosts.unavailableReason == nil
-    })
+    @Test(Hosts.available)
     func twoRanksOnEachOfTwoHostsExchangeHierarchically() throws {
-        let hosts = Hosts()
+        let hosts = try Hosts.up(2)
         defer { hosts.down() }
-        try hosts.up(2)
         let cli = try CLI()
         let bench = try lastJSONLine(
             try hosts.ringmaster(cli, ["bench", "train", "--features", "32", "--hidden", "64", "--steps", "5"], slots: 2, withStore: false),
@@ -153,13 +160,10 @@ import TestSupport
     /// Cutting the second host's link mid-training ends the job within 30 s naming the lost
     /// rank and host, leaves nothing running on either host, marks the run failed with metrics
     /// intact; resuming on one host reaches the weights of an uninterrupted run.
-    @Test(.enabled("needs root, iproute2 and permission to create network namespaces") {
-        Hosts.unavailableReason == nil
-    })
+    @Test(Hosts.available)
     func cutLinkEndsTheJobAndResumeMatches() throws {
-        let hosts = Hosts()
+        let hosts = try Hosts.up(2)
         defer { hosts.down() }
-        try hosts.up(2)
         let config = CLI.example("digits.yaml")
         let settings = ["--set", "training.epochs=10", "--set", "training.checkpoint_every=1"]
         let cli = try CLI()
